@@ -1,0 +1,59 @@
+"""Exact decimal arithmetic with the spec's half-up rounding (四舍五入).
+
+Every division in the spec (proration, normalisation, means) is done on
+:class:`fractions.Fraction` so that nothing is rounded before the one place
+the spec names; :func:`round2` then rounds half away from zero to cents.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0")
+Number = Decimal | Fraction | int
+
+
+def to_fraction(value: Number) -> Fraction:
+    return value if isinstance(value, Fraction) else Fraction(value)
+
+
+def round2(value: Number) -> Decimal:
+    """Round to 2 decimals, half away from zero (0.125 → 0.13, −0.125 → −0.13).
+
+    Exact for fractions: the quotient is never approximated before rounding.
+    """
+    frac = to_fraction(value)
+    sign = -1 if frac < 0 else 1
+    scaled = abs(frac) * 100
+    whole, rest = divmod(scaled.numerator, scaled.denominator)
+    if 2 * rest >= scaled.denominator:
+        whole += 1
+    result = (Decimal(sign * whole) / 100).quantize(CENT)
+    return result + ZERO if result == 0 else result  # never -0.00
+
+
+def fmt2(value: Number | None) -> str | None:
+    """A number as the spec's 2-decimal string ("0.00", never "-0.00")."""
+    if value is None:
+        return None
+    return format(round2(value), "f")
+
+
+def floor_int(value: Number) -> int:
+    frac = to_fraction(value)
+    return frac.numerator // frac.denominator
+
+
+def exact(value: Number) -> Decimal:
+    """A Decimal that is exactly ``value`` (fractions must terminate)."""
+    if isinstance(value, Fraction):
+        num = Decimal(value.numerator) / Decimal(value.denominator)
+        if Fraction(num) != value:
+            raise ValueError(f"{value} has no exact decimal form")
+        return num
+    return Decimal(value)
+
+
+__all__ = ["CENT", "ZERO", "round2", "fmt2", "floor_int", "exact", "to_fraction", "ROUND_FLOOR", "ROUND_HALF_UP"]
