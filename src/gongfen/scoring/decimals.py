@@ -56,4 +56,4 @@ def exact(value: Number) -> Decimal:
     return Decimal(value)
 
 
-__all__ = ["CENT", "ZERO", "round2", "fmt2", "floor_int", "exact", "to_fraction", "ROUND_FLOOR", "ROUND_HALF_UP"]
+__all__ = ["CENT", "ROUND_FLOOR", "ROUND_HALF_UP", "ZERO", "exact", "floor_int", "fmt2", "round2", "to_fraction"]

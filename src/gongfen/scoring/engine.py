@@ -36,7 +36,6 @@ class _Scored:
 
 def rank_group(group: GroupInput) -> Ranking:
     """Rank ``group.current``; ``group.previous`` (same year) feeds the streak actions."""
-    scheme = group.scheme
     _check_period(group, group.current.period)
     previous_tiers: Mapping[str, int] = {}
     if group.previous is not None:

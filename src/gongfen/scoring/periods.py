@@ -84,9 +84,7 @@ def period_of(day: date, kind: str = "quarter") -> Quarter:
 
 def covered_days(spans: list[tuple[date, date | None]], start: date, end: date) -> int:
     """Days in [start, end] covered by at least one span (span ends inclusive, None = open)."""
-    clipped = sorted(
-        (max(s, start), min(e or end, end)) for s, e in spans if s <= end and (e is None or e >= start)
-    )
+    clipped = sorted((max(s, start), min(e or end, end)) for s, e in spans if s <= end and (e is None or e >= start))
     total, cursor = 0, None
     for lo, hi in clipped:
         if cursor is not None and lo <= cursor:

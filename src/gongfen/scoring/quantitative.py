@@ -8,7 +8,7 @@ from fractions import Fraction
 
 from .decimals import ZERO, exact, round2
 from .periods import Quarter, covered_days
-from .types import CATEGORIES, CategoryLine, CadreData, Post, RuleDef, RuleLine, SchemeDef
+from .types import CATEGORIES, CadreData, CategoryLine, Post, RuleDef, RuleLine, SchemeDef
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,5 @@
+import sys
+
+from gongfen.cli import main
+
+sys.exit(main())

@@ -1,0 +1,357 @@
+"""The ``gongfen`` command: parse, call a service or selector, print. No business rule lives here."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def setup(settings: str = "gongfen.settings", migrate: bool = True) -> None:
+    """Configure Django and apply any pending migrations (first use of any command)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings)
+    import django
+
+    django.setup()
+    if not migrate:
+        return
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        call_command("migrate", verbosity=0, interactive=False)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="gongfen", description="工分+排名：干部实绩考评 (work points + ranking)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    load = sub.add_parser("load", help="导入数据包（全部成功或全部不导入）/ load a bundle, all or nothing")
+    load.add_argument("bundle", type=Path)
+
+    dump = sub.add_parser("dump", help="导出整个工作区为数据包 / write the workspace as a bundle")
+    dump.add_argument("output", nargs="?", type=Path, help="file (default: standard output)")
+
+    rank = sub.add_parser("rank", help="计算排名 / rank a group (or all groups) for a period")
+    who = rank.add_mutually_exclusive_group(required=True)
+    who.add_argument("--group", help="排名组编码 / group code")
+    who.add_argument("--all", action="store_true", help="所有排名组 / every group")
+    rank.add_argument("--period", required=True, help="期间，如 2026Q3 / period, e.g. 2026Q3")
+    rank.add_argument("--format", choices=["json", "table", "csv"], default="table")
+
+    demo = sub.add_parser("demo", help="生成演示县（开化县，虚构人员）/ build the demo county")
+    demo.add_argument("--seed", type=int, default=2026)
+    demo.add_argument("--cadres", type=int, default=1200)
+
+    rescore = sub.add_parser(
+        "rescore", help="按规则现行版本重算历史记录（留痕）/ re-score history under a rule's current version"
+    )
+    rescore.add_argument("--scheme", required=True)
+    rescore.add_argument("--rule", required=True)
+    rescore.add_argument("--period", action="append", help="only these periods (repeatable)")
+    rescore.add_argument("--reason", required=True)
+
+    sub.add_parser("check", help="核对维护的小计与台账重算是否一致 / check maintained totals against the ledger")
+
+    manage = sub.add_parser("manage", help="Django 管理命令 / run a Django management command")
+    manage.add_argument("args", nargs=argparse.REMAINDER)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    setup(migrate=args.command != "manage")  # management commands (makemigrations…) decide for themselves
+    from gongfen.common import DomainError
+
+    handler = {
+        "load": cmd_load,
+        "dump": cmd_dump,
+        "rank": cmd_rank,
+        "demo": cmd_demo,
+        "rescore": cmd_rescore,
+        "check": cmd_check,
+        "manage": cmd_manage,
+    }[args.command]
+    try:
+        return handler(args)
+    except DomainError as exc:
+        print(f"错误 (error): {exc.message}", file=sys.stderr)
+        return EXIT_USAGE if exc.code in ("unknown_group", "bad_period", "not_found") else EXIT_INVALID
+
+
+@contextmanager
+def progress_bar():
+    """A ``progress(step, done, total)`` callback drawing rich progress bars on standard error."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not console.is_terminal,
+    ) as bar:
+        tasks: dict[str, int] = {}
+
+        def update(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = bar.add_task(step, total=total)
+            bar.update(tasks[step], completed=done, total=total)
+
+        yield update
+
+
+def _print_load_report(report) -> None:
+    kinds = sorted(set(report.created) | set(report.updated) | set(report.unchanged))
+    parts = [
+        f"{k}: +{report.created.get(k, 0)} ~{report.updated.get(k, 0)} ={report.unchanged.get(k, 0)}" for k in kinds
+    ]
+    print("已导入 (loaded) — " + "; ".join(parts))
+    print(f"sha256 {report.sha256}")
+
+
+def cmd_load(args) -> int:
+    from gongfen.common import Actor
+    from gongfen.interchange.services import bundle_load, read_bundle
+    from gongfen.interchange.validate import BundleInvalid
+
+    try:
+        if not args.bundle.is_file():
+            print(f"错误 (error): 找不到文件 {args.bundle} (no such file)", file=sys.stderr)
+            return EXIT_USAGE
+        bundle = read_bundle(args.bundle)
+        with progress_bar() as progress:
+            report = bundle_load(actor=Actor.cli(), bundle=bundle, progress=progress, source=args.bundle.name)
+    except BundleInvalid as exc:
+        print(exc.message, file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_INVALID
+    _print_load_report(report)
+    return EXIT_OK
+
+
+def cmd_dump(args) -> int:
+    from gongfen.interchange.selectors import bundle_dump
+
+    text = json.dumps(bundle_dump(), ensure_ascii=False, indent=1) + "\n"
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_rank(args) -> int:
+    from gongfen.rankings.selectors import group_by_code, group_ranking, rank_all
+    from gongfen.scoring import PeriodError, parse_period
+
+    if args.all:
+        try:
+            parse_period(args.period)
+        except PeriodError as exc:
+            print(f"错误 (error): 期间格式错误：{exc}", file=sys.stderr)
+            return EXIT_USAGE
+        rankings = rank_all(args.period)
+        if not rankings:
+            print(f"错误 (error): 没有排名组的考核方案包含期间 {args.period}", file=sys.stderr)
+            return EXIT_USAGE
+    else:
+        rankings = [group_ranking(group_by_code(args.group), args.period)]
+    write_rankings(rankings, args.format, sys.stdout)
+    return EXIT_OK
+
+
+def write_rankings(rankings, fmt: str, out) -> None:
+    from gongfen.scoring import ranking_as_dict
+
+    if fmt == "json":
+        data = [ranking_as_dict(r) for r in rankings]
+        out.write(json.dumps(data if len(data) != 1 else data[0], ensure_ascii=False, indent=1) + "\n")
+    elif fmt == "csv":
+        write_csv(rankings, out)
+    else:
+        write_table(rankings)
+
+
+ACTION_LABELS = {"recommend": "首位推荐", "retrain": "末位回炉", "adjust": "调整"}
+CSV_HEADER = [
+    "排名组",
+    "期间",
+    "名次",
+    "干部编码",
+    "姓名",
+    "档次",
+    "工分",
+    "工分折算",
+    "定性评价",
+    "综合得分",
+    "一票否决",
+    "措施",
+    "在组天数",
+]
+
+
+def _names(rankings) -> dict[str, str]:
+    from gongfen.org.models import Cadre
+
+    codes = {row.cadre for r in rankings for row in r.rows} | {u.cadre for r in rankings for u in r.unranked}
+    names: dict[str, str] = {}
+    codes_list = sorted(codes)
+    for start in range(0, len(codes_list), 2000):
+        names.update(Cadre.objects.filter(code__in=codes_list[start : start + 2000]).values_list("code", "name"))
+    return names
+
+
+def write_csv(rankings, out) -> None:
+    """UTF-8 with BOM and CRLF, so that Excel opens it with the Chinese intact."""
+    from gongfen.scoring import fmt2
+
+    names = _names(rankings)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_HEADER)
+    for r in rankings:
+        for row in r.rows:
+            writer.writerow(
+                [
+                    r.group,
+                    r.period.code,
+                    row.rank,
+                    row.cadre,
+                    names.get(row.cadre, ""),
+                    row.tier,
+                    fmt2(row.quantitative),
+                    fmt2(row.normalized),
+                    fmt2(row.qualitative) or "",
+                    fmt2(row.composite),
+                    "是" if row.vetoed else "",
+                    "、".join(ACTION_LABELS[a] for a in row.actions),
+                    row.breakdown.days,
+                ]
+            )
+        for u in r.unranked:
+            writer.writerow(
+                [r.group, r.period.code, "不排名", u.cadre, names.get(u.cadre, ""), "", "", "", "", "", "", "", u.days]
+            )
+    data = "\ufeff" + buffer.getvalue()
+    if hasattr(out, "buffer"):
+        out.flush()
+        out.buffer.write(data.encode("utf-8"))
+        out.buffer.flush()
+    else:
+        out.write(data)
+
+
+def write_table(rankings) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from gongfen.schemes.models import RankingGroup
+    from gongfen.scoring import fmt2
+
+    console = Console(highlight=False, soft_wrap=False, width=max(120, Console().width))
+    names = _names(rankings)
+    titles = dict(RankingGroup.objects.filter(code__in=[r.group for r in rankings]).values_list("code", "name"))
+    for r in rankings:
+        table = Table(
+            title=f"{titles.get(r.group, r.group)}（{r.group}）{r.period.code} 排名  共 {r.size} 人",
+            box=box.SIMPLE_HEAVY,
+        )
+        for header, justify in [
+            ("名次", "right"),
+            ("编码", "left"),
+            ("姓名", "left"),
+            ("档次", "left"),
+            ("工分", "right"),
+            ("折算", "right"),
+            ("定性", "right"),
+            ("综合", "right"),
+            ("否决", "center"),
+            ("措施", "left"),
+        ]:
+            table.add_column(header, justify=justify, no_wrap=True)
+        for row in r.rows:
+            table.add_row(
+                str(row.rank),
+                row.cadre,
+                names.get(row.cadre, ""),
+                row.tier,
+                fmt2(row.quantitative),
+                fmt2(row.normalized),
+                fmt2(row.qualitative) or "—",
+                fmt2(row.composite),
+                "是" if row.vetoed else "",
+                "、".join(ACTION_LABELS[a] for a in row.actions),
+            )
+        console.print(table)
+        if r.unranked:
+            listed = "，".join(f"{u.cadre} {names.get(u.cadre, '')}（{u.days} 天）" for u in r.unranked)
+            console.print(f"  不足在岗天数、不参加排名：{listed}")
+        console.print()
+
+
+def cmd_demo(args) -> int:
+    import time
+
+    from gongfen.common import Actor
+    from gongfen.demo import build_demo_bundle
+    from gongfen.interchange.services import bundle_load
+
+    started = time.perf_counter()
+    with progress_bar() as progress:
+        bundle = build_demo_bundle(seed=args.seed, cadres=args.cadres, progress=progress)
+        report = bundle_load(actor=Actor.cli(), bundle=bundle, progress=progress, source=f"demo seed={args.seed}")
+    _print_load_report(report)
+    print(f"演示县已就绪 (demo county ready) in {time.perf_counter() - started:.1f}s")
+    return EXIT_OK
+
+
+def cmd_rescore(args) -> int:
+    from gongfen.common import Actor, DomainError
+    from gongfen.ledger.services import rule_rescore
+    from gongfen.schemes.models import Rule
+
+    try:
+        rule = Rule.objects.select_related("scheme").get(scheme__code=args.scheme, code=args.rule)
+    except Rule.DoesNotExist:
+        raise DomainError(f"考核方案 {args.scheme} 中没有规则 {args.rule}", code="not_found") from None
+    created = rule_rescore(actor=Actor.cli(), rule=rule, periods=args.period, reason=args.reason)
+    print(f"已按第 {rule.version} 版重算 {len(created)} 条记录 (re-scored {len(created)} entries)")
+    return EXIT_OK
+
+
+def cmd_check(args) -> int:
+    from gongfen.ledger.selectors import totals_mismatches
+
+    mismatches = totals_mismatches()
+    if not mismatches:
+        print("小计与台账一致 (maintained totals equal a recomputation)")
+        return EXIT_OK
+    for key, want, have in mismatches[:50]:
+        print(f"不一致 (mismatch) {key}: ledger {want} maintained {have}", file=sys.stderr)
+    return EXIT_INVALID
+
+
+def cmd_manage(args) -> int:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["gongfen manage", *args.args])
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

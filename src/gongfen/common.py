@@ -1,0 +1,68 @@
+"""Small pieces shared by every domain app."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class DomainError(Exception):
+    """An illegal move (wrong state, out of scope, invalid value), with a message for people.
+
+    Services raise it; views, the API and the CLI turn it into a clear message.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid"):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.code = code
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise DomainError(f"{self.model.__name__} rows are append-only", code="append_only")
+
+    def delete(self):
+        raise DomainError(f"{self.model.__name__} rows are append-only", code="append_only")
+
+
+class AppendOnlyModel(models.Model):
+    """A row that, once written through the product, is never changed or removed."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise DomainError(f"{type(self).__name__} rows are append-only", code="append_only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise DomainError(f"{type(self).__name__} rows are append-only", code="append_only")
+
+
+class Actor:
+    """Who is acting: a logged-in user, or the command line (``cli:<login>``)."""
+
+    def __init__(self, user=None, label: str = ""):
+        self.user = user
+        self.label = label or (user.get_username() if user is not None else "system")
+
+    @classmethod
+    def cli(cls) -> Actor:
+        import getpass
+
+        try:
+            login = getpass.getuser()
+        except Exception:  # no login name in some containers
+            login = "unknown"
+        return cls(None, f"cli:{login}")
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(None, "system")
+
+    def __repr__(self) -> str:
+        return f"Actor({self.label!r})"

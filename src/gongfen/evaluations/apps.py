@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EvaluationsConfig(AppConfig):
+    name = "gongfen.evaluations"
+    verbose_name = "定性评价"

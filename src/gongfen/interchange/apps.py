@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class InterchangeConfig(AppConfig):
+    name = "gongfen.interchange"
+    verbose_name = "数据交换"

@@ -1,0 +1,134 @@
+"""Writing the workspace out as a bundle that loads back to the same rankings."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from gongfen.evaluations.models import Ballot
+from gongfen.ledger.models import Entry, EntryKind
+from gongfen.org.models import Cadre, Post, Unit
+from gongfen.schemes.models import RankingGroup, Rule, Scheme
+
+
+def dec(value: Decimal | None) -> str | None:
+    """A decimal as its shortest exact string ("60.0000" → "60", "0.5000" → "0.5")."""
+    if value is None:
+        return None
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "0") else text
+
+
+def bundle_dump() -> dict[str, Any]:
+    return {
+        "format": "gongfen-bundle/1",
+        "units": [
+            {"code": u.code, "name": u.name, "kind": u.kind, "parent": u.parent.code if u.parent_id else None}
+            for u in Unit.objects.select_related("parent").order_by("path")
+        ],
+        "cadres": _cadres(),
+        "schemes": _schemes(),
+        "groups": [_group(g) for g in RankingGroup.objects.select_related("scheme", "select_unit")],
+        "entries": _entries(),
+        "ballots": [
+            {"cadre": c, "scheme": s, "period": p, "class": k, "grade": g}
+            for c, s, p, k, g in Ballot.objects.order_by("scheme__code", "period", "cadre__code", "id").values_list(
+                "cadre__code", "scheme__code", "period", "evaluator_class", "grade"
+            )
+        ],
+    }
+
+
+def _cadres() -> list[dict]:
+    posts = defaultdict(list)
+    for cadre_id, unit, position, start, end in Post.objects.order_by("cadre_id", "start", "id").values_list(
+        "cadre_id", "unit__code", "position", "start", "end"
+    ):
+        posts[cadre_id].append(
+            {"unit": unit, "position": position, "start": start.isoformat(), "end": end.isoformat() if end else None}
+        )
+    return [{"code": c.code, "name": c.name, "posts": posts[c.pk]} for c in Cadre.objects.order_by("code")]
+
+
+def _schemes() -> list[dict]:
+    rules = defaultdict(list)
+    for r in Rule.objects.order_by("scheme_id", "sort_order", "id"):
+        rule = {"code": r.code, "name": r.name, "category": r.category, "points": dec(r.points)}
+        if r.unit_label:
+            rule["unit"] = r.unit_label
+        if r.cap is not None:
+            rule["cap"] = dec(r.cap)
+        if r.veto:
+            rule["veto"] = True
+        if r.positions:
+            rule["positions"] = list(r.positions)
+        if r.evidence_required:
+            rule["evidence_required"] = True
+        rules[r.scheme_id].append(rule)
+    out = []
+    for s in Scheme.objects.select_related("unit", "derived_from").order_by("year", "code"):
+        item = {
+            "code": s.code,
+            "name": s.name,
+            "unit": s.unit.code,
+            "year": s.year,
+            "weights": {"quantitative": dec(s.weight_quantitative), "qualitative": dec(s.weight_qualitative)},
+            "grades": {g["name"]: g["value"] for g in s.grades},
+            "evaluator_classes": {c["name"]: c["weight"] for c in s.evaluator_classes},
+            "tiers": [{"name": t["name"], "cumulative": t["cumulative"]} for t in s.tiers],
+            "min_days": s.min_days,
+            "category_caps": dict(s.category_caps),
+            "rules": rules[s.pk],
+        }
+        if s.derived_from_id:
+            item["derived_from"] = s.derived_from.code
+        out.append(item)
+    # a derived scheme may be listed before its template; references are resolved after all are read
+    return out
+
+
+def _group(g: RankingGroup) -> dict:
+    select = {}
+    if g.select_unit_id:
+        select["unit"] = g.select_unit.code
+    if g.select_position:
+        select["position"] = g.select_position
+    return {"code": g.code, "name": g.name, "scheme": g.scheme.code, "select": select}
+
+
+def _entries() -> list[dict]:
+    out = []
+    rows = (
+        Entry.objects.exclude(kind=EntryKind.REVERSAL)
+        .order_by("id")
+        .values_list(
+            "code",
+            "cadre__code",
+            "scheme__code",
+            "rule__code",
+            "occurred_on",
+            "quantity",
+            "status",
+            "description",
+            "points",
+            "rule__points",
+        )
+        .iterator(chunk_size=5000)
+    )
+    for code, cadre, scheme, rule, day, quantity, status, description, points, rule_points in rows:
+        item = {
+            "id": code,
+            "cadre": cadre,
+            "scheme": scheme,
+            "rule": rule,
+            "occurred_on": day.isoformat(),
+            "quantity": dec(quantity),
+            "status": status,
+        }
+        if description:
+            item["description"] = description
+        if points is not None and points != rule_points:
+            item["points"] = dec(points)
+        out.append(item)
+    return out

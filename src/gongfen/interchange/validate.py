@@ -1,0 +1,436 @@
+"""Checking a bundle before anything is written: the JSON Schema, then the spec's rules.
+
+Every problem is reported with its JSON path (``$.entries[3].rule``); a
+bundle with any problem loads nothing. References may name objects of the
+bundle or objects already in the workspace (load is an upsert by code).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from gongfen.common import DomainError
+
+DECIMAL_PLACES = 4
+LEGAL_MOVES = {  # existing status → statuses a bundle may move an entry to
+    "declared": {"declared", "pending", "approved", "rejected"},
+    "pending": {"pending", "approved", "rejected"},
+    "approved": {"approved", "revoked"},
+    "rejected": {"rejected"},
+    "revoked": {"revoked"},
+}
+
+
+@dataclass(frozen=True)
+class BundleProblem:
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class BundleInvalid(DomainError):
+    def __init__(self, problems: list[BundleProblem]):
+        self.problems = problems
+        super().__init__(f"数据包有 {len(problems)} 处错误，未导入任何数据 (bundle invalid, nothing loaded)")
+
+
+@cache
+def bundle_schema() -> dict:
+    return json.loads(resources.files("gongfen.interchange").joinpath("bundle.schema.json").read_text("utf-8"))
+
+
+def json_path(parts) -> str:
+    out = "$"
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+@dataclass
+class Workspace:
+    """What the database already holds, as far as checking references needs."""
+
+    units: dict[str, str | None] = field(default_factory=dict)  # code -> parent code
+    cadres: set[str] = field(default_factory=set)
+    schemes: dict[str, dict] = field(default_factory=dict)  # code -> {"grades","classes","rules":{code:category}}
+    groups: set[str] = field(default_factory=set)
+    entries: dict[str, dict] = field(default_factory=dict)  # only those the bundle names
+
+
+class Checker:
+    def __init__(self, bundle: dict, workspace: Workspace):
+        self.bundle = bundle
+        self.ws = workspace
+        self.problems: list[BundleProblem] = []
+
+    def add(self, path: str, message: str) -> None:
+        self.problems.append(BundleProblem(path, message))
+
+    def items(self, key: str):
+        value = self.bundle.get(key)
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, dict):
+                    yield i, item, f"$.{key}[{i}]"
+
+    # --- scalar helpers ----------------------------------------------------
+
+    def decimal(self, value: Any, path: str, what: str) -> Decimal | None:
+        if not isinstance(value, str):
+            return None  # the schema reported it
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            return None
+        if not number.is_finite():
+            return None
+        exponent = number.normalize().as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -DECIMAL_PLACES:
+            self.add(path, f"{what}最多 {DECIMAL_PLACES} 位小数，得到 {value!r} (at most {DECIMAL_PLACES} decimals)")
+        return number
+
+    def date(self, value: Any, path: str) -> date | None:
+        if not isinstance(value, str):
+            return None
+        try:
+            if len(value) != 10:
+                raise ValueError
+            return date.fromisoformat(value)
+        except ValueError:
+            self.add(path, f"日期 {value!r} 不是有效的 YYYY-MM-DD 日期 (not a valid date)")
+            return None
+
+    def unique(self, key: str, field_name: str = "code") -> dict[str, dict]:
+        seen: dict[str, str] = {}
+        out: dict[str, dict] = {}
+        for _, item, path in self.items(key):
+            code = item.get(field_name)
+            if not isinstance(code, str):
+                continue
+            if code in seen:
+                self.add(f"{path}.{field_name}", f"编码 {code!r} 重复，首次出现在 {seen[code]} (duplicate code)")
+            else:
+                seen[code] = path
+                out[code] = item
+        return out
+
+    # --- sections ------------------------------------------------------------
+
+    def run(self) -> list[BundleProblem]:
+        units = self.unique("units")
+        cadres = self.unique("cadres")
+        schemes = self.unique("schemes")
+        groups = self.unique("groups")
+        self.unique("entries", "id")
+        self.check_units(units)
+        self.check_cadres()
+        rules = self.check_schemes(schemes)
+        self.check_groups(schemes)
+        self.check_entries(cadres, schemes, rules)
+        self.check_ballots(cadres, schemes)
+        del groups
+        return self.problems
+
+    def unit_known(self, code: Any, units: dict) -> bool:
+        return isinstance(code, str) and (code in units or code in self.ws.units)
+
+    def check_units(self, units: dict[str, dict]) -> None:
+        parents = dict(self.ws.units)
+        for _, item, path in self.items("units"):
+            parent = item.get("parent")
+            if parent is not None and isinstance(parent, str) and not self.unit_known(parent, units):
+                self.add(f"{path}.parent", f"上级单位 {parent!r} 不存在 (unknown unit)")
+            if isinstance(item.get("code"), str):
+                parents[item["code"]] = parent if isinstance(parent, str) else None
+        reported: set[str] = set()
+        for i, item, path in self.items("units"):
+            start = item.get("code")
+            if not isinstance(start, str) or start in reported:
+                continue
+            seen, code = [], start
+            while isinstance(code, str) and code in parents and code not in seen:
+                seen.append(code)
+                code = parents[code]
+            if code in seen:  # we came back round
+                cycle = seen[seen.index(code) :]
+                reported.update(cycle)
+                self.add(f"{path}.parent", f"单位树出现循环：{' → '.join([*cycle, cycle[0]])} (cycle in the unit tree)")
+            del i
+
+    def check_cadres(self) -> None:
+        units = {u.get("code"): u for _, u, _ in self.items("units")}
+        for _, item, path in self.items("cadres"):
+            posts = item.get("posts")
+            if not isinstance(posts, list):
+                continue
+            for j, post in enumerate(posts):
+                if not isinstance(post, dict):
+                    continue
+                ppath = f"{path}.posts[{j}]"
+                unit = post.get("unit")
+                if isinstance(unit, str) and not self.unit_known(unit, units):
+                    self.add(f"{ppath}.unit", f"单位 {unit!r} 不存在 (unknown unit)")
+                start = self.date(post.get("start"), f"{ppath}.start")
+                end = self.date(post.get("end"), f"{ppath}.end") if post.get("end") is not None else None
+                if start and end and end < start:
+                    self.add(f"{ppath}.end", f"任职结束日期 {end} 早于开始日期 {start} (post ends before it starts)")
+
+    def check_schemes(self, schemes: dict[str, dict]) -> dict[str, dict[str, dict]]:
+        """Returns, per scheme code named anywhere, its rules {code: {"category", "points"}}."""
+        units = {u.get("code"): u for _, u, _ in self.items("units")}
+        rules_of: dict[str, dict[str, dict]] = {code: dict(info["rules"]) for code, info in self.ws.schemes.items()}
+        for _, s, path in self.items("schemes"):
+            code = s.get("code")
+            if isinstance(s.get("unit"), str) and not self.unit_known(s["unit"], units):
+                self.add(f"{path}.unit", f"单位 {s['unit']!r} 不存在 (unknown unit)")
+            parent = s.get("derived_from")
+            if isinstance(parent, str) and parent not in schemes and parent not in self.ws.schemes:
+                self.add(f"{path}.derived_from", f"考核方案 {parent!r} 不存在 (unknown scheme)")
+            elif isinstance(parent, str) and parent == code:
+                self.add(f"{path}.derived_from", "考核方案不能派生自身 (a scheme cannot derive from itself)")
+            self.check_weights(s, path)
+            self.check_classes_tiers(s, path)
+            for category, cap in (
+                (s.get("category_caps") or {}).items() if isinstance(s.get("category_caps"), dict) else ()
+            ):
+                number = self.decimal(cap, f"{path}.category_caps.{category}", "类别上限")
+                if number is not None and number <= 0:
+                    self.add(f"{path}.category_caps.{category}", f"类别上限必须大于 0，得到 {cap} (cap must be > 0)")
+            if isinstance(code, str):
+                own = rules_of.setdefault(code, {})
+                own.update(self.check_rules(s, path))
+        return rules_of
+
+    def check_weights(self, s: dict, path: str) -> None:
+        weights = s.get("weights")
+        if not isinstance(weights, dict):
+            return
+        values = [self.decimal(weights.get(k), f"{path}.weights.{k}", "权重") for k in ("quantitative", "qualitative")]
+        if None in values:
+            return
+        for key, value in zip(("quantitative", "qualitative"), values, strict=True):
+            if value < 0 or value > 1:
+                self.add(f"{path}.weights.{key}", f"权重必须在 0 到 1 之间，得到 {value} (weight out of range)")
+        if sum(values) != 1:
+            self.add(f"{path}.weights", f"定量与定性权重之和必须为 1，现为 {sum(values)} (weights must sum to 1)")
+
+    def check_classes_tiers(self, s: dict, path: str) -> None:
+        for name, value in (s.get("grades") or {}).items() if isinstance(s.get("grades"), dict) else ():
+            self.decimal(value, f"{path}.grades.{name}", "等次分值")
+        classes = s.get("evaluator_classes")
+        if isinstance(classes, dict):
+            for name, weight in classes.items():
+                number = self.decimal(weight, f"{path}.evaluator_classes.{name}", "评价主体权重")
+                if number is not None and number <= 0:
+                    self.add(
+                        f"{path}.evaluator_classes.{name}",
+                        f"评价主体 {name!r} 的权重必须大于 0，得到 {weight} (class weight must be > 0)",
+                    )
+        tiers = s.get("tiers")
+        if not isinstance(tiers, list):
+            return
+        previous = Decimal(0)
+        names = Counter(t.get("name") for t in tiers if isinstance(t, dict))
+        for j, tier in enumerate(tiers):
+            if not isinstance(tier, dict):
+                continue
+            if names[tier.get("name")] > 1:
+                self.add(f"{path}.tiers[{j}].name", f"档次名称 {tier.get('name')!r} 重复 (duplicate tier name)")
+            number = self.decimal(tier.get("cumulative"), f"{path}.tiers[{j}].cumulative", "累计比例")
+            if number is None:
+                continue
+            if number <= previous:
+                self.add(
+                    f"{path}.tiers[{j}].cumulative",
+                    f"档次累计比例必须严格递增且大于 0：{number} 不大于 {previous} (tiers must strictly increase)",
+                )
+            previous = max(previous, number)
+        last = tiers[-1] if tiers else None
+        if isinstance(last, dict):
+            number = self.decimal(last.get("cumulative"), f"{path}.tiers[{len(tiers) - 1}].cumulative", "累计比例")
+            if number is not None and number != 1:
+                self.add(
+                    f"{path}.tiers[{len(tiers) - 1}].cumulative",
+                    f"最后一档的累计比例必须为 1，得到 {number} (tiers must end at 1)",
+                )
+
+    def check_rules(self, s: dict, path: str) -> dict[str, dict]:
+        out: dict[str, dict] = {}
+        rules = s.get("rules")
+        if not isinstance(rules, list):
+            return out
+        seen: dict[str, str] = {}
+        for j, rule in enumerate(rules):
+            if not isinstance(rule, dict):
+                continue
+            rpath = f"{path}.rules[{j}]"
+            code, category = rule.get("code"), rule.get("category")
+            if isinstance(code, str):
+                if code in seen:
+                    self.add(f"{rpath}.code", f"规则编码 {code!r} 重复，首次出现在 {seen[code]} (duplicate code)")
+                seen.setdefault(code, rpath)
+            points = self.decimal(rule.get("points"), f"{rpath}.points", "分值")
+            if points is not None and isinstance(category, str):
+                if category == "deduction" and points >= 0:
+                    self.add(
+                        f"{rpath}.points", f"扣分类规则的分值必须为负数，得到 {points} (deduction points must be < 0)"
+                    )
+                elif category != "deduction" and points <= 0:
+                    self.add(
+                        f"{rpath}.points", f"{category} 类规则的分值必须为正数，得到 {points} (points must be > 0)"
+                    )
+            if rule.get("cap") is not None:
+                if category == "base":
+                    self.add(f"{rpath}.cap", "岗位分规则按在岗天数折算，不能设上限 (a base rule takes no cap)")
+                cap = self.decimal(rule.get("cap"), f"{rpath}.cap", "上限")
+                if cap is not None and cap <= 0:
+                    self.add(f"{rpath}.cap", f"上限必须大于 0，得到 {cap} (cap must be > 0)")
+            if isinstance(code, str) and isinstance(category, str):
+                out[code] = {"category": category}
+        return out
+
+    def check_groups(self, schemes: dict[str, dict]) -> None:
+        units = {u.get("code"): u for _, u, _ in self.items("units")}
+        for _, g, path in self.items("groups"):
+            scheme = g.get("scheme")
+            if isinstance(scheme, str) and scheme not in schemes and scheme not in self.ws.schemes:
+                self.add(f"{path}.scheme", f"考核方案 {scheme!r} 不存在 (unknown scheme)")
+            select = g.get("select")
+            if (
+                isinstance(select, dict)
+                and isinstance(select.get("unit"), str)
+                and not self.unit_known(select["unit"], units)
+            ):
+                self.add(f"{path}.select.unit", f"单位 {select['unit']!r} 不存在 (unknown unit)")
+
+    def scheme_info(self, code: str, schemes: dict[str, dict]) -> tuple[set, set] | None:
+        """(grade names, class names) of a scheme of the bundle or the workspace."""
+        if code in schemes:
+            s = schemes[code]
+            grades = s.get("grades") if isinstance(s.get("grades"), dict) else {}
+            classes = s.get("evaluator_classes") if isinstance(s.get("evaluator_classes"), dict) else {}
+            return set(grades), set(classes)
+        if code in self.ws.schemes:
+            info = self.ws.schemes[code]
+            return set(info["grades"]), set(info["classes"])
+        return None
+
+    def check_entries(self, cadres: dict, schemes: dict, rules: dict[str, dict[str, dict]]) -> None:
+        for _, e, path in self.items("entries"):
+            cadre, scheme, rule = e.get("cadre"), e.get("scheme"), e.get("rule")
+            if isinstance(cadre, str) and cadre not in cadres and cadre not in self.ws.cadres:
+                self.add(f"{path}.cadre", f"干部 {cadre!r} 不存在 (unknown cadre)")
+            known_scheme = isinstance(scheme, str) and (scheme in schemes or scheme in self.ws.schemes)
+            if isinstance(scheme, str) and not known_scheme:
+                self.add(f"{path}.scheme", f"考核方案 {scheme!r} 不存在 (unknown scheme)")
+            category = None
+            if known_scheme and isinstance(rule, str):
+                info = rules.get(scheme, {}).get(rule)
+                if info is None:
+                    self.add(f"{path}.rule", f"考核方案 {scheme} 中没有规则 {rule!r} (unknown rule)")
+                else:
+                    category = info["category"]
+                    if category == "base":
+                        self.add(
+                            f"{path}.rule",
+                            f"岗位分规则 {rule} 自动计算，不能作为工分记录 (an entry cannot name a base rule)",
+                        )
+            self.date(e.get("occurred_on"), f"{path}.occurred_on")
+            if "quantity" in e:
+                quantity = self.decimal(e.get("quantity"), f"{path}.quantity", "数量")
+                if quantity is not None and quantity <= 0:
+                    self.add(f"{path}.quantity", f"数量必须大于 0，得到 {e['quantity']} (quantity must be > 0)")
+            if "points" in e:
+                points = self.decimal(e.get("points"), f"{path}.points", "分值")
+                if points is not None and category is not None and ((category == "deduction") != (points < 0)):
+                    self.add(f"{path}.points", f"分值 {points} 的正负与规则类别 {category} 不符 (points sign)")
+            self.check_existing_entry(e, path)
+
+    def check_existing_entry(self, e: dict, path: str) -> None:
+        old = self.ws.entries.get(e.get("id")) if isinstance(e.get("id"), str) else None
+        if old is None:
+            return
+        if old["kind"] == "reversal":
+            self.add(f"{path}.id", f"编码 {e['id']!r} 已被一条冲销记录使用 (id used by a reversing entry)")
+            return
+        for key in ("cadre", "scheme", "rule", "occurred_on"):
+            if e.get(key) != old[key]:
+                self.add(
+                    f"{path}.{key}",
+                    f"记录 {e['id']} 已存在且 {key} 为 {old[key]!r}；台账只增不改，请撤销后另行记录 "
+                    "(entries are append-only)",
+                )
+        quantity = e.get("quantity", "1")
+        try:
+            same_quantity = Decimal(quantity) == Decimal(old["quantity"])
+        except (InvalidOperation, TypeError):
+            same_quantity = True  # reported elsewhere
+        if not same_quantity:
+            self.add(f"{path}.quantity", f"记录 {e['id']} 已存在且数量为 {old['quantity']}；台账只增不改 (append-only)")
+        status = e.get("status", "pending")
+        if status not in LEGAL_MOVES.get(old["status"], set()):
+            self.add(
+                f"{path}.status",
+                f"记录 {e['id']} 当前状态为 {old['status']}，不能改为 {status} (illegal status change)",
+            )
+
+    def check_ballots(self, cadres: dict, schemes: dict) -> None:
+        for _, b, path in self.items("ballots"):
+            cadre, scheme = b.get("cadre"), b.get("scheme")
+            if isinstance(cadre, str) and cadre not in cadres and cadre not in self.ws.cadres:
+                self.add(f"{path}.cadre", f"干部 {cadre!r} 不存在 (unknown cadre)")
+            info = self.scheme_info(scheme, schemes) if isinstance(scheme, str) else None
+            if isinstance(scheme, str) and info is None:
+                self.add(f"{path}.scheme", f"考核方案 {scheme!r} 不存在 (unknown scheme)")
+            if info is None:
+                continue
+            grades, classes = info
+            if isinstance(b.get("grade"), str) and b["grade"] not in grades:
+                self.add(f"{path}.grade", f"等次 {b['grade']!r} 不在方案 {scheme} 的等次中 (grade not in scheme)")
+            if isinstance(b.get("class"), str) and b["class"] not in classes:
+                self.add(f"{path}.class", f"评价主体 {b['class']!r} 不在方案 {scheme} 中 (class not in scheme)")
+
+
+def schema_problems(bundle: Any) -> list[BundleProblem]:
+    validator = Draft202012Validator(bundle_schema())
+    problems = []
+    for error in sorted(validator.iter_errors(bundle), key=lambda e: [str(p) for p in e.absolute_path]):
+        problems.append(BundleProblem(json_path(error.absolute_path), _schema_message(error)))
+    return problems
+
+
+def _schema_message(error) -> str:
+    if error.validator == "required":
+        return f"缺少字段 (missing field): {error.message}"
+    if error.validator == "additionalProperties":
+        return f"未知字段 (unknown field): {error.message}"
+    if error.validator == "pattern":
+        return f"格式不对 (wrong format): {error.instance!r}"
+    if error.validator in ("enum", "const"):
+        return f"取值不在允许范围内 (not an allowed value): {error.instance!r}"
+    if error.validator == "type":
+        return f"类型不对 (wrong type): {error.message}"
+    return error.message
+
+
+def check_bundle(bundle: Any, workspace: Workspace) -> list[BundleProblem]:
+    problems = schema_problems(bundle)
+    if isinstance(bundle, dict):
+        problems += Checker(bundle, workspace).run()
+    seen, unique = set(), []
+    for problem in problems:
+        if (problem.path, problem.message) not in seen:
+            seen.add((problem.path, problem.message))
+            unique.append(problem)
+    return unique

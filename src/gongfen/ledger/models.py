@@ -1,0 +1,134 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from gongfen.common import AppendOnlyModel
+
+
+class EntryStatus(models.TextChoices):
+    DECLARED = "declared", "已填报"
+    PENDING = "pending", "待审核"
+    APPROVED = "approved", "已通过"
+    REJECTED = "rejected", "已退回"
+    REVOKED = "revoked", "已撤销"
+
+
+class EntryKind(models.TextChoices):
+    NORMAL = "normal", "记录"
+    REVERSAL = "reversal", "冲销"
+    RESCORE = "rescore", "按新版规则重算"
+
+
+class Entry(models.Model):
+    """One line of the ledger (工分记录, 过程细账).
+
+    The points an entry is worth are fixed when it is approved (``points`` per
+    unit, ``amount`` = points × quantity, under ``rule_version``) and never
+    change. An approved entry is never edited or deleted: it is revoked by a
+    reversing entry (``kind=reversal``, ``reverses`` the original, the
+    opposite amount). ``posted`` marks the rows that count in the maintained
+    totals: approved originals (revoked ones included) and their reversals.
+    """
+
+    code = models.CharField(max_length=64, unique=True)
+    cadre = models.ForeignKey("org.Cadre", on_delete=models.PROTECT, related_name="entries")
+    scheme = models.ForeignKey("schemes.Scheme", on_delete=models.PROTECT, related_name="entries")
+    rule = models.ForeignKey("schemes.Rule", on_delete=models.PROTECT, related_name="entries")
+    occurred_on = models.DateField()
+    period = models.CharField(max_length=10, help_text="the scoring period containing occurred_on, e.g. 2026Q3")
+    quantity = models.DecimalField(max_digits=12, decimal_places=4, default=1)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=EntryStatus.choices, default=EntryStatus.PENDING)
+    kind = models.CharField(max_length=10, choices=EntryKind.choices, default=EntryKind.NORMAL)
+    reverses = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals")
+    posted = models.BooleanField(default=False)
+    rule_version = models.PositiveIntegerField(null=True, blank=True)
+    points = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    amount = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    veto = models.BooleanField(default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by_label = models.CharField(max_length=150, blank=True)
+    recorded_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by_label = models.CharField(max_length=150, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="entry_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(posted=False) | (Q(amount__isnull=False) & Q(points__isnull=False)),
+                name="entry_posted_has_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="normal") | Q(reverses__isnull=False), name="entry_reversal_names_original"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["scheme", "period", "cadre"]),
+            models.Index(fields=["cadre", "period"]),
+            models.Index(fields=["status", "recorded_at"]),
+        ]
+        verbose_name = "工分记录"
+        verbose_name_plural = "工分记录"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.cadre_id} {self.rule_id} {self.occurred_on} ×{self.quantity} [{self.status}]"
+
+
+class EntryEvent(AppendOnlyModel):
+    """Something that happened to an entry (申报/提交/通过/退回/撤销/重算), in order; never changed."""
+
+    class Action(models.TextChoices):
+        DECLARE = "declare", "填报"
+        SUBMIT = "submit", "提交"
+        APPROVE = "approve", "通过"
+        REJECT = "reject", "退回"
+        REVOKE = "revoke", "撤销"
+        RESCORE = "rescore", "重算"
+        IMPORT = "import", "导入"
+
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    actor_label = models.CharField(max_length=150, blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "记录事件"
+        verbose_name_plural = "记录事件"
+
+
+class RuleTotal(models.Model):
+    """The maintained total of one rule for one cadre, scheme and period (工分小计).
+
+    ``amount`` = Σ amount and ``count`` = number of posted entries (reversals
+    count −1), over posted entries. Kept in the same transaction as every
+    change to the ledger; rankings read these, never the ledger.
+    """
+
+    cadre = models.ForeignKey("org.Cadre", on_delete=models.CASCADE, related_name="+")
+    scheme = models.ForeignKey("schemes.Scheme", on_delete=models.CASCADE, related_name="+")
+    rule = models.ForeignKey("schemes.Rule", on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=10)
+    amount = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "period", "cadre", "rule"], name="rule_total_unique"),
+        ]
+        verbose_name = "工分小计"
+        verbose_name_plural = "工分小计"
+
+    def __str__(self) -> str:
+        return f"{self.cadre_id} {self.scheme_id} {self.rule_id} {self.period}: {self.amount} ({self.count})"

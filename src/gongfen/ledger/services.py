@@ -1,0 +1,284 @@
+"""Every write to the ledger: declare, submit, approve, reject, revoke, re-score.
+
+Each runs in one transaction that changes the entry, appends its event,
+updates the maintained totals and writes the audit row.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from gongfen.audit.services import audit_record
+from gongfen.common import Actor, DomainError
+from gongfen.org.models import Cadre
+from gongfen.schemes.models import Category, Rule, Scheme
+from gongfen.scoring.periods import period_of
+
+from .models import Entry, EntryEvent, EntryKind, EntryStatus, RuleTotal
+
+
+def new_entry_code() -> str:
+    return "E" + timezone.now().strftime("%Y%m%d") + secrets.token_hex(4).upper()
+
+
+def totals_apply(*, cadre_id: int, scheme_id: int, rule_id: int, period: str, amount: Decimal, count: int) -> None:
+    """Add to one maintained total (creating it on first use); safe under concurrent writers."""
+    key = {"cadre_id": cadre_id, "scheme_id": scheme_id, "rule_id": rule_id, "period": period}
+    if RuleTotal.objects.filter(**key).update(amount=F("amount") + amount, count=F("count") + count):
+        return
+    try:
+        with transaction.atomic():
+            RuleTotal.objects.create(**key, amount=amount, count=count)
+    except IntegrityError:  # another transaction created it first
+        RuleTotal.objects.filter(**key).update(amount=F("amount") + amount, count=F("count") + count)
+
+
+def _post(entry: Entry, sign: int = 1) -> None:
+    totals_apply(
+        cadre_id=entry.cadre_id,
+        scheme_id=entry.scheme_id,
+        rule_id=entry.rule_id,
+        period=entry.period,
+        amount=entry.amount,
+        count=sign,
+    )
+
+
+def _event(entry: Entry, action: str, actor: Actor, at, reason: str = "", data: dict | None = None) -> None:
+    EntryEvent.objects.create(
+        entry=entry, action=action, at=at, actor=actor.user, actor_label=actor.label, reason=reason, data=data or {}
+    )
+
+
+def _snapshot(entry: Entry) -> dict:
+    return {
+        "code": entry.code,
+        "cadre": entry.cadre.code,
+        "scheme": entry.scheme.code,
+        "rule": entry.rule.code,
+        "occurred_on": entry.occurred_on.isoformat(),
+        "quantity": str(entry.quantity),
+        "status": entry.status,
+        "points": None if entry.points is None else str(entry.points),
+        "amount": None if entry.amount is None else str(entry.amount),
+        "rule_version": entry.rule_version,
+    }
+
+
+def _locked(entry: Entry) -> Entry:
+    return Entry.objects.select_for_update().select_related("cadre", "scheme", "rule").get(pk=entry.pk)
+
+
+@transaction.atomic
+def entry_declare(
+    *,
+    actor: Actor,
+    cadre: Cadre,
+    rule: Rule,
+    occurred_on: date,
+    quantity: Decimal = Decimal(1),
+    description: str = "",
+    submit: bool = True,
+    code: str | None = None,
+) -> Entry:
+    """Record a piece of work; ``submit`` sends it for review at once (pending), else it stays declared."""
+    scheme: Scheme = rule.scheme
+    if rule.category == Category.BASE:
+        raise DomainError(f"岗位分规则 {rule.code} 由系统按在岗天数自动计算，不能申报", field="rule")
+    if quantity is None or Decimal(quantity) <= 0:
+        raise DomainError("数量必须大于 0", field="quantity")
+    now = timezone.now()
+    entry = Entry.objects.create(
+        code=code or new_entry_code(),
+        cadre=cadre,
+        scheme=scheme,
+        rule=rule,
+        occurred_on=occurred_on,
+        period=period_of(occurred_on, scheme.period_kind).code,
+        quantity=Decimal(quantity),
+        description=description,
+        status=EntryStatus.PENDING if submit else EntryStatus.DECLARED,
+        recorded_by=actor.user,
+        recorded_by_label=actor.label,
+        recorded_at=now,
+    )
+    _event(entry, EntryEvent.Action.DECLARE, actor, now)
+    if submit:
+        _event(entry, EntryEvent.Action.SUBMIT, actor, now)
+    audit_record(actor=actor, action="entry.declare", obj=entry, after=_snapshot(entry))
+    return entry
+
+
+@transaction.atomic
+def entry_submit(*, actor: Actor, entry: Entry) -> Entry:
+    entry = _locked(entry)
+    if entry.status != EntryStatus.DECLARED:
+        raise DomainError(f"记录 {entry.code} 状态为“{entry.get_status_display()}”，不能提交")
+    before = _snapshot(entry)
+    entry.status = EntryStatus.PENDING
+    entry.save(update_fields=["status"])
+    _event(entry, EntryEvent.Action.SUBMIT, actor, timezone.now())
+    audit_record(actor=actor, action="entry.submit", obj=entry, before=before, after=_snapshot(entry))
+    return entry
+
+
+@transaction.atomic
+def entry_approve(*, actor: Actor, entry: Entry, reason: str = "", points: Decimal | None = None) -> Entry:
+    """Grant the rule's current points (or ``points``, for imported history) and post the entry."""
+    entry = _locked(entry)
+    if entry.status not in (EntryStatus.PENDING, EntryStatus.DECLARED):
+        raise DomainError(f"记录 {entry.code} 状态为“{entry.get_status_display()}”，不能审核通过")
+    before = _snapshot(entry)
+    rule = entry.rule
+    now = timezone.now()
+    entry.points = rule.points if points is None else Decimal(points)
+    entry.amount = entry.points * entry.quantity
+    entry.rule_version = rule.version
+    entry.veto = rule.veto
+    entry.status = EntryStatus.APPROVED
+    entry.posted = True
+    entry.decided_by, entry.decided_by_label, entry.decided_at = actor.user, actor.label, now
+    entry.decision_reason = reason
+    entry.save()
+    _post(entry)
+    _event(entry, EntryEvent.Action.APPROVE, actor, now, reason, {"points": str(entry.points), "version": rule.version})
+    audit_record(actor=actor, action="entry.approve", obj=entry, before=before, after=_snapshot(entry), reason=reason)
+    return entry
+
+
+@transaction.atomic
+def entry_reject(*, actor: Actor, entry: Entry, reason: str) -> Entry:
+    if not (reason or "").strip():
+        raise DomainError("退回必须说明理由", field="reason")
+    entry = _locked(entry)
+    if entry.status not in (EntryStatus.PENDING, EntryStatus.DECLARED):
+        raise DomainError(f"记录 {entry.code} 状态为“{entry.get_status_display()}”，不能退回")
+    before = _snapshot(entry)
+    now = timezone.now()
+    entry.status = EntryStatus.REJECTED
+    entry.decided_by, entry.decided_by_label, entry.decided_at = actor.user, actor.label, now
+    entry.decision_reason = reason
+    entry.save()
+    _event(entry, EntryEvent.Action.REJECT, actor, now, reason)
+    audit_record(actor=actor, action="entry.reject", obj=entry, before=before, after=_snapshot(entry), reason=reason)
+    return entry
+
+
+def _reverse(entry: Entry, actor: Actor, now, reason: str) -> Entry:
+    n = entry.reversals.count() + 1
+    reversal = Entry.objects.create(
+        code=f"{entry.code}~R{n}",
+        cadre_id=entry.cadre_id,
+        scheme_id=entry.scheme_id,
+        rule_id=entry.rule_id,
+        occurred_on=entry.occurred_on,
+        period=entry.period,
+        quantity=entry.quantity,
+        description=reason,
+        status=EntryStatus.APPROVED,
+        kind=EntryKind.REVERSAL,
+        reverses=entry,
+        posted=True,
+        rule_version=entry.rule_version,
+        points=-entry.points,
+        amount=-entry.amount,
+        veto=entry.veto,
+        recorded_by=actor.user,
+        recorded_by_label=actor.label,
+        recorded_at=now,
+        decided_by=actor.user,
+        decided_by_label=actor.label,
+        decided_at=now,
+        decision_reason=reason,
+    )
+    _post(reversal, sign=-1)
+    return reversal
+
+
+@transaction.atomic
+def entry_revoke(*, actor: Actor, entry: Entry, reason: str) -> Entry:
+    """Revoke an approved entry with a reversing entry; returns the reversal."""
+    if not (reason or "").strip():
+        raise DomainError("撤销必须说明理由", field="reason")
+    entry = _locked(entry)
+    if entry.status != EntryStatus.APPROVED or entry.kind == EntryKind.REVERSAL:
+        raise DomainError(f"记录 {entry.code} 状态为“{entry.get_status_display()}”，只有已通过的记录可以撤销")
+    before = _snapshot(entry)
+    now = timezone.now()
+    reversal = _reverse(entry, actor, now, reason)
+    entry.status = EntryStatus.REVOKED
+    entry.save(update_fields=["status"])
+    _event(entry, EntryEvent.Action.REVOKE, actor, now, reason, {"reversal": reversal.code})
+    audit_record(actor=actor, action="entry.revoke", obj=entry, before=before, after=_snapshot(entry), reason=reason)
+    return reversal
+
+
+@transaction.atomic
+def rule_rescore(*, actor: Actor, rule: Rule, periods: Iterable[str] | None = None, reason: str) -> list[Entry]:
+    """Re-score approved entries granted under an older version of ``rule`` at its current points.
+
+    Each such entry is reversed and replaced by a ``rescore`` entry at the new
+    points; history stays visible. Returns the new entries.
+    """
+    if not (reason or "").strip():
+        raise DomainError("重算必须说明理由", field="reason")
+    rule = Rule.objects.select_for_update().get(pk=rule.pk)
+    old = (
+        Entry.objects.select_for_update()
+        .filter(rule=rule, status=EntryStatus.APPROVED, kind__in=[EntryKind.NORMAL, EntryKind.RESCORE])
+        .exclude(rule_version=rule.version)
+    )
+    if periods is not None:
+        old = old.filter(period__in=list(periods))
+    now = timezone.now()
+    created = []
+    for entry in old.select_related("cadre", "scheme", "rule"):
+        _reverse(entry, actor, now, reason)
+        entry.status = EntryStatus.REVOKED
+        entry.save(update_fields=["status"])
+        _event(entry, EntryEvent.Action.RESCORE, actor, now, reason, {"to_version": rule.version})
+        new = Entry.objects.create(
+            code=f"{entry.code}~S{rule.version}",
+            cadre_id=entry.cadre_id,
+            scheme_id=entry.scheme_id,
+            rule=rule,
+            occurred_on=entry.occurred_on,
+            period=entry.period,
+            quantity=entry.quantity,
+            description=entry.description,
+            status=EntryStatus.APPROVED,
+            kind=EntryKind.RESCORE,
+            reverses=entry,
+            posted=True,
+            rule_version=rule.version,
+            points=rule.points,
+            amount=rule.points * entry.quantity,
+            veto=rule.veto,
+            recorded_by=actor.user,
+            recorded_by_label=actor.label,
+            recorded_at=now,
+            decided_by=actor.user,
+            decided_by_label=actor.label,
+            decided_at=now,
+            decision_reason=reason,
+        )
+        _post(new)
+        _event(new, EntryEvent.Action.RESCORE, actor, now, reason, {"replaces": entry.code})
+        created.append(new)
+    audit_record(
+        actor=actor,
+        action="rule.rescore",
+        obj=rule,
+        object_id=f"{rule.scheme.code}/{rule.code}",
+        summary=f"{len(created)} entries re-scored at version {rule.version}",
+        after={"version": rule.version, "points": str(rule.points), "entries": [e.code for e in created]},
+        reason=reason,
+    )
+    return created

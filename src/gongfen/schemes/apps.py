@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SchemesConfig(AppConfig):
+    name = "gongfen.schemes"
+    verbose_name = "考核方案"

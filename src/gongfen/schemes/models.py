@@ -1,0 +1,133 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from gongfen.common import AppendOnlyModel
+
+
+class Category(models.TextChoices):
+    BASE = "base", "岗位分"
+    STATIONING = "stationing", "驻村分"
+    ROUTINE = "routine", "日常工作"
+    SPECIAL = "special", "专项加分"
+    DEDUCTION = "deduction", "扣分"
+
+
+class Scheme(models.Model):
+    """One unit's scoring rules for one year (考核方案 / 实施细则), often derived from the county template.
+
+    The list-shaped parameters are JSON lists (order matters for display):
+    ``grades`` [{"name","value"}], ``evaluator_classes`` [{"name","weight"}],
+    ``tiers`` [{"name","cumulative"}]; ``category_caps`` {category: cap}.
+    Decimals are kept as strings. ``period_kind``, ``tier_policy`` and
+    ``action_policy`` name replaceable parts of the scoring core.
+    """
+
+    code = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="schemes")
+    year = models.PositiveSmallIntegerField()
+    derived_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="derived")
+    weight_quantitative = models.DecimalField(max_digits=6, decimal_places=4)
+    weight_qualitative = models.DecimalField(max_digits=6, decimal_places=4)
+    grades = models.JSONField(default=list)
+    evaluator_classes = models.JSONField(default=list)
+    tiers = models.JSONField(default=list)
+    category_caps = models.JSONField(default=dict, blank=True)
+    min_days = models.PositiveSmallIntegerField(default=30)
+    period_kind = models.CharField(max_length=20, default="quarter")
+    tier_policy = models.CharField(max_length=20, default="proportional")
+    action_policy = models.CharField(max_length=20, default="streak")
+
+    class Meta:
+        ordering = ["year", "code"]
+        verbose_name = "考核方案"
+        verbose_name_plural = "考核方案"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Rule(models.Model):
+    """One line of a scheme's scoring standard (赋分规则), at its current version.
+
+    Every change makes a new :class:`RuleVersion`; an approved entry keeps the
+    points and version it was granted under.
+    """
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="rules")
+    code = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    points = models.DecimalField(max_digits=12, decimal_places=4)
+    unit_label = models.CharField(max_length=10, blank=True, help_text="次/天/项/个")
+    cap = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    veto = models.BooleanField(default=False)
+    positions = models.JSONField(default=list, blank=True)
+    evidence_required = models.BooleanField(default=False)
+    sort_order = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["scheme", "sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "code"], name="rule_code_unique_in_scheme"),
+            models.CheckConstraint(condition=Q(cap__isnull=True) | Q(cap__gt=0), name="rule_cap_positive"),
+            models.CheckConstraint(condition=~Q(category="base") | Q(cap__isnull=True), name="rule_base_has_no_cap"),
+            models.CheckConstraint(
+                condition=(Q(category="deduction") & Q(points__lt=0)) | (~Q(category="deduction") & Q(points__gt=0)),
+                name="rule_points_sign_matches_category",
+            ),
+        ]
+        verbose_name = "赋分规则"
+        verbose_name_plural = "赋分规则"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class RuleVersion(AppendOnlyModel):
+    """A rule as it stood from one change to the next (规则版本); never changed."""
+
+    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    name = models.CharField(max_length=200)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    points = models.DecimalField(max_digits=12, decimal_places=4)
+    unit_label = models.CharField(max_length=10, blank=True)
+    cap = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    veto = models.BooleanField(default=False)
+    positions = models.JSONField(default=list, blank=True)
+    evidence_required = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["rule", "version"]
+        constraints = [models.UniqueConstraint(fields=["rule", "version"], name="rule_version_unique")]
+        verbose_name = "规则版本"
+        verbose_name_plural = "规则版本"
+
+
+class RankingGroup(models.Model):
+    """Cadres ranked together under one scheme (排名组): posts under a unit and/or of a position."""
+
+    code = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="groups")
+    select_unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    select_position = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(select_unit__isnull=False) | ~Q(select_position=""), name="group_selects_something"
+            ),
+        ]
+        verbose_name = "排名组"
+        verbose_name_plural = "排名组"
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,143 @@
+"""Settings, all from the environment (zero set-up by default).
+
+GONGFEN_HOME          where local state lives (default ./var/)
+GONGFEN_DATABASE_URL  default: sqlite:///$GONGFEN_HOME/gongfen.sqlite3
+GONGFEN_SECRET_KEY    required by gongfen.settings_production; here a key is
+                      generated once and kept in $GONGFEN_HOME/secret_key
+GONGFEN_DEBUG         1/true to turn on Django's debug mode
+GONGFEN_ALLOWED_HOSTS comma-separated (default: localhost names)
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+GONGFEN_HOME = Path(os.environ.get("GONGFEN_HOME", "var")).resolve()
+
+
+def _local_secret_key() -> str:
+    """A per-installation key for local use, created on first start."""
+    path = GONGFEN_HOME / "secret_key"
+    if not path.exists():
+        GONGFEN_HOME.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50), encoding="ascii")
+        path.chmod(0o600)
+    return path.read_text(encoding="ascii").strip()
+
+
+SECRET_KEY = os.environ.get("GONGFEN_SECRET_KEY") or _local_secret_key()
+DEBUG = env_bool("GONGFEN_DEBUG")
+ALLOWED_HOSTS = env_list("GONGFEN_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "gongfen.accounts",
+    "gongfen.audit",
+    "gongfen.org",
+    "gongfen.schemes",
+    "gongfen.ledger",
+    "gongfen.evaluations",
+    "gongfen.rankings",
+    "gongfen.interchange",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "gongfen.urls"
+WSGI_APPLICATION = "gongfen.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def database_config(url: str | None) -> dict:
+    if not url:
+        GONGFEN_HOME.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{GONGFEN_HOME / 'gongfen.sqlite3'}"
+    config = dj_database_url.parse(url, conn_max_age=0)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets readers run beside one writer; IMMEDIATE transactions take the
+        # write lock up front so concurrent writers wait (busy timeout) instead of
+        # failing with "database is locked" half-way through a transaction.
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+        }
+        config.setdefault("TEST", {})["NAME"] = os.environ.get("GONGFEN_TEST_SQLITE_NAME") or None
+    return config
+
+
+DATABASES = {"default": database_config(os.environ.get("GONGFEN_DATABASE_URL"))}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
+STATIC_URL = "static/"
+STATIC_ROOT = GONGFEN_HOME / "static"
+MEDIA_ROOT = GONGFEN_HOME / "media"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("GONGFEN_LOG_LEVEL", "WARNING")},
+}
