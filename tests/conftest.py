@@ -1,12 +1,39 @@
+"""Shared test set-up.
+
+The suite runs once per database: SQLite by default, PostgreSQL when
+GONGFEN_DATABASE_URL names one (``python3 dev.py test`` does both).
+"""
+
 import json
+import os
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # The worked examples of shared/spec, vendored so that a clone runs on its own;
 # tests/scoring/test_examples.py checks the copy against shared/ when it is there.
 EXAMPLES = ROOT / "tests" / "fixtures" / "spec-examples"
 SHARED_EXAMPLES = ROOT.parent / "shared" / "spec" / "examples"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def example_cases() -> list[dict]:
     return json.loads((EXAMPLES / "index.json").read_text(encoding="utf-8"))
+
+
+def load_json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def database_vendor() -> str:
+    url = os.environ.get("GONGFEN_DATABASE_URL", "")
+    return "postgresql" if url.startswith(("postgres://", "postgresql://")) else "sqlite"
+
+
+@pytest.fixture
+def output_dir() -> Path:
+    """Where tests leave files for people to look at (screenshots, exports)."""
+    path = ROOT / "test-output"
+    path.mkdir(exist_ok=True)
+    return path

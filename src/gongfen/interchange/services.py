@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gongfen.audit.services import audit_record
+from gongfen.bulk import bulk_insert
 from gongfen.common import Actor
 from gongfen.evaluations.models import Ballot
 from gongfen.ledger import services as ledger
@@ -400,7 +401,7 @@ class _Loader:
                 if status == EntryStatus.REVOKED:
                     revoked.append(entry)
             rows.append(entry)
-        Entry.objects.bulk_create(rows, batch_size=BATCH)
+        bulk_insert(Entry, rows)
         reversals = []
         for entry in revoked:
             reversals.append(
@@ -432,8 +433,9 @@ class _Loader:
             key = (entry.cadre_id, entry.scheme_id, entry.rule_id, entry.period)
             deltas[key][0] -= entry.amount
             deltas[key][1] -= 1
-        Entry.objects.bulk_create(reversals, batch_size=BATCH)
-        EntryEvent.objects.bulk_create(
+        bulk_insert(Entry, reversals)
+        bulk_insert(
+            EntryEvent,
             [
                 EntryEvent(
                     entry=e,
@@ -445,7 +447,6 @@ class _Loader:
                 )
                 for e in [*rows, *reversals]
             ],
-            batch_size=BATCH,
         )
 
     def apply_totals(self, deltas: dict[tuple, list]) -> None:
@@ -471,7 +472,7 @@ class _Loader:
                 total.amount += amount
                 total.count += count
                 changed.append(total)
-        RuleTotal.objects.bulk_create(new, batch_size=BATCH)
+        bulk_insert(RuleTotal, new)
         RuleTotal.objects.bulk_update(changed, ["amount", "count"], batch_size=BATCH)
 
     def move_entry(self, item: dict) -> None:
@@ -498,7 +499,8 @@ class _Loader:
         keys = {(i["scheme"], i["period"]) for i in items}
         for scheme_code, period in keys:
             Ballot.objects.filter(scheme=self.schemes[scheme_code], period=period).delete()
-        Ballot.objects.bulk_create(
+        bulk_insert(
+            Ballot,
             [
                 Ballot(
                     scheme=self.schemes[i["scheme"]],
@@ -509,6 +511,5 @@ class _Loader:
                 )
                 for i in items
             ],
-            batch_size=BATCH,
         )
         self.count("ballots", created=len(items))

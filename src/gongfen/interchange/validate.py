@@ -16,6 +16,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import fastjsonschema
 from jsonschema import Draft202012Validator
 
 from gongfen.common import DomainError
@@ -402,7 +403,19 @@ class Checker:
                 self.add(f"{path}.class", f"评价主体 {b['class']!r} 不在方案 {scheme} 中 (class not in scheme)")
 
 
+@cache
+def fast_validator():
+    return fastjsonschema.compile(bundle_schema())
+
+
 def schema_problems(bundle: Any) -> list[BundleProblem]:
+    """Every schema violation with its path. The compiled validator answers the common case
+    (a valid bundle) fast; only an invalid bundle pays for jsonschema's full list of errors."""
+    try:
+        fast_validator()(bundle)
+        return []
+    except fastjsonschema.JsonSchemaException:
+        pass
     validator = Draft202012Validator(bundle_schema())
     problems = []
     for error in sorted(validator.iter_errors(bundle), key=lambda e: [str(p) for p in e.absolute_path]):

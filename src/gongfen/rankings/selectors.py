@@ -127,31 +127,32 @@ def _load(groups: Sequence[RankingGroup], period: Quarter) -> list[GroupInput]:
             ballots[(scheme_id, period_code)][cadre_id][klass].extend([grade] * n)
     defs = {g.scheme_id: scheme_def(g.scheme) for g in groups}
 
-    def data(group: RankingGroup, p: Quarter) -> PeriodData:
+    def data(group: RankingGroup, selector: Selector, p: Quarter) -> PeriodData:
         key = (group.scheme_id, p.code)
         cadres = tuple(
             CadreData(
                 cadre_codes[cid],
-                tuple(cposts),
+                matching,
                 amounts[key].get(cid, {}),
                 counts[key].get(cid, {}),
                 {k: tuple(v) for k, v in ballots[key].get(cid, {}).items()},
             )
             for cid, cposts in posts.items()
+            if (matching := tuple(post for post in cposts if selector.matches(post)))
         )
         return PeriodData(p, cadres)
 
     inputs = []
+    previous = period.previous()
     for group in groups:
         selector = Selector(group.select_unit.code if group.select_unit_id else None, group.select_position or None)
-        previous = period.previous()
         inputs.append(
             GroupInput(
                 group.code,
                 defs[group.scheme_id],
                 selector,
-                data(group, period),
-                data(group, previous) if previous else None,
+                data(group, selector, period),
+                data(group, selector, previous) if previous else None,
             )
         )
     return inputs

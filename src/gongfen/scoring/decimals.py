@@ -7,24 +7,41 @@ the spec names; :func:`round2` then rounds half away from zero to cents.
 
 from __future__ import annotations
 
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+import functools
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, localcontext
 from fractions import Fraction
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
 Number = Decimal | Fraction | int
+# Sums of the ledger's decimals must be exact whatever the caller's decimal context
+# says: the core runs in this one, wide enough that no addition is ever rounded.
+EXACT = Context(prec=400, rounding=ROUND_HALF_UP, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
+def in_exact_context(func):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with localcontext(EXACT):
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 def to_fraction(value: Number) -> Fraction:
     return value if isinstance(value, Fraction) else Fraction(value)
 
 
+@in_exact_context
 def round2(value: Number) -> Decimal:
     """Round to 2 decimals, half away from zero (0.125 → 0.13, −0.125 → −0.13).
 
     Exact for fractions: the quotient is never approximated before rounding.
     """
-    frac = to_fraction(value)
+    if isinstance(value, Decimal | int):  # exact already: quantize rounds it exactly in EXACT
+        result = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+        return result + ZERO if result == 0 else result
+    frac = value
     sign = -1 if frac < 0 else 1
     scaled = abs(frac) * 100
     whole, rest = divmod(scaled.numerator, scaled.denominator)
@@ -46,6 +63,7 @@ def floor_int(value: Number) -> int:
     return frac.numerator // frac.denominator
 
 
+@in_exact_context
 def exact(value: Number) -> Decimal:
     """A Decimal that is exactly ``value`` (fractions must terminate)."""
     if isinstance(value, Fraction):

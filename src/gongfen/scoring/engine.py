@@ -8,7 +8,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from .actions import ACTION_POLICIES
-from .decimals import ZERO, round2
+from .decimals import ZERO, in_exact_context, round2
 from .periods import Quarter
 from .qualitative import qualitative
 from .quantitative import Quantitative, days_held, quantitative
@@ -34,6 +34,7 @@ class _Scored:
         return (self.quant.vetoed, -self.composite, -self.quant.total, -self.quant.deductions)
 
 
+@in_exact_context
 def rank_group(group: GroupInput) -> Ranking:
     """Rank ``group.current``; ``group.previous`` (same year) feeds the streak actions."""
     _check_period(group, group.current.period)

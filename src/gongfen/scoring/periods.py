@@ -25,7 +25,7 @@ class Quarter:
     year: int
     number: int
     kind: ClassVar[str] = "quarter"
-    _PATTERN: ClassVar[re.Pattern[str]] = re.compile(r"^(\d{4})Q([1-4])$")
+    _PATTERN: ClassVar[re.Pattern[str]] = re.compile(r"^([0-9]{4})Q([1-4])$")
 
     @classmethod
     def parse(cls, code: str) -> Quarter:

@@ -34,6 +34,8 @@ def clip(amount: Decimal, cap: Decimal | None, category: str) -> Decimal:
 def base_amount(rule: RuleDef, posts: tuple[Post, ...], period: Quarter) -> tuple[Decimal, int]:
     """``points × d / D`` rounded, d = days of posts whose position the rule covers."""
     held = tuple(p for p in posts if not rule.positions or p.position in rule.positions)
+    if not held:
+        return ZERO, 0
     days = days_held(held, period)
     return round2(Fraction(rule.points) * days / period.days), days
 

@@ -1,0 +1,110 @@
+"""The maintained totals always equal a recomputation from the ledger, whatever happens to it."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+
+from gongfen.common import DomainError
+from gongfen.ledger import services
+from gongfen.ledger.models import Entry, EntryStatus
+from gongfen.ledger.selectors import totals_mismatches, totals_recomputed
+from gongfen.org.models import Cadre
+from gongfen.schemes.models import Rule, Scheme
+from tests.factories import ACTOR, example_bundle, load
+
+pytestmark = pytest.mark.django_db
+
+DAYS = st.integers(min_value=0, max_value=364).map(lambda n: date(2026, 1, 1) + timedelta(days=n))
+QUANTITIES = st.decimals(min_value=Decimal("0.5"), max_value=Decimal("40"), places=1)
+
+
+class LedgerMachine(RuleBasedStateMachine):
+    """Random sequences of declare / submit / approve / reject / revoke / rule change / re-score."""
+
+    def __init__(self):
+        super().__init__()
+        self.scheme = Scheme.objects.get(code="QX-2026")
+        self.rules = list(Rule.objects.filter(scheme=self.scheme).exclude(category="base"))
+        self.cadres = list(Cadre.objects.all())
+        self.entries: list[Entry] = []
+
+    @rule(cadre=st.integers(0, 7), rule_index=st.integers(0, 5), day=DAYS, quantity=QUANTITIES, submit=st.booleans())
+    def declare(self, cadre, rule_index, day, quantity, submit):
+        entry = services.entry_declare(
+            actor=ACTOR, cadre=self.cadres[cadre], rule=self.rules[rule_index], occurred_on=day,
+            quantity=quantity, submit=submit,
+        )
+        self.entries.append(entry)
+
+    def _pick(self, index):
+        return Entry.objects.get(pk=self.entries[index % len(self.entries)].pk)
+
+    @precondition(lambda self: self.entries)
+    @rule(index=st.integers(0, 10_000))
+    def approve(self, index):
+        entry = self._pick(index)
+        try:
+            services.entry_approve(actor=ACTOR, entry=entry)
+        except DomainError:
+            assert entry.status not in (EntryStatus.PENDING, EntryStatus.DECLARED)
+
+    @precondition(lambda self: self.entries)
+    @rule(index=st.integers(0, 10_000))
+    def reject(self, index):
+        entry = self._pick(index)
+        try:
+            services.entry_reject(actor=ACTOR, entry=entry, reason="材料不全")
+        except DomainError:
+            assert entry.status not in (EntryStatus.PENDING, EntryStatus.DECLARED)
+
+    @precondition(lambda self: self.entries)
+    @rule(index=st.integers(0, 10_000))
+    def revoke(self, index):
+        entry = self._pick(index)
+        try:
+            services.entry_revoke(actor=ACTOR, entry=entry, reason="核查不实")
+        except DomainError:
+            assert entry.status != EntryStatus.APPROVED
+
+    @rule(rule_index=st.integers(0, 5), points=st.integers(1, 9))
+    def change_rule(self, rule_index, points):
+        """A new rule version (as the scheme editor or a bundle would make): later approvals use it."""
+        r = Rule.objects.get(pk=self.rules[rule_index].pk)
+        r.points = Decimal(points) * (-1 if r.category == "deduction" else 1)
+        r.version += 1
+        r.save()
+
+    @rule(rule_index=st.integers(0, 5))
+    def rescore(self, rule_index):
+        services.rule_rescore(actor=ACTOR, rule=self.rules[rule_index], reason="按新版规则重算")
+
+    @invariant()
+    def totals_equal_recomputation(self):
+        assert totals_mismatches(scheme=self.scheme) == []
+
+
+def test_totals_always_equal_a_recomputation():
+    load(example_bundle())
+    run_state_machine_as_test(
+        LedgerMachine,
+        settings=settings(
+            max_examples=25, stateful_step_count=30, deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+        ),
+    )
+
+
+def test_the_check_can_fail():
+    """A total changed behind the ledger's back is found (so the invariant above is not vacuous)."""
+    from gongfen.ledger.models import RuleTotal
+
+    load(example_bundle())
+    assert totals_mismatches() == []
+    total = RuleTotal.objects.first()
+    RuleTotal.objects.filter(pk=total.pk).update(amount=total.amount + 1)
+    assert len(totals_mismatches()) == 1
+    assert totals_recomputed()
