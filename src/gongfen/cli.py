@@ -86,6 +86,18 @@ def main(argv: list[str] | None = None) -> int:
     except DomainError as exc:
         print(f"错误 (error): {exc.message}", file=sys.stderr)
         return EXIT_USAGE if exc.code in ("unknown_group", "bad_period", "not_found") else EXIT_INVALID
+    except KeyboardInterrupt:
+        print("已中断，未完成的操作已回滚 (interrupted; the unfinished change was rolled back)", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        # A defect, not bad input: say so plainly; the traceback is for GONGFEN_DEBUG=1.
+        from django.conf import settings
+
+        if settings.DEBUG:
+            raise
+        print(f"内部错误 (internal error): {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("未做任何更改；请报告此问题 (nothing was changed; please report this)", file=sys.stderr)
+        return 3
 
 
 @contextmanager
@@ -170,16 +182,17 @@ def cmd_rank(args) -> int:
             return EXIT_USAGE
     else:
         rankings = [group_ranking(group_by_code(args.group), args.period)]
-    write_rankings(rankings, args.format, sys.stdout)
+    write_rankings(rankings, args.format, sys.stdout, as_list=args.all)
     return EXIT_OK
 
 
-def write_rankings(rankings, fmt: str, out) -> None:
+def write_rankings(rankings, fmt: str, out, as_list: bool = False) -> None:
+    """json: one ranking object for --group, a list of them for --all."""
     from gongfen.scoring import ranking_as_dict
 
     if fmt == "json":
         data = [ranking_as_dict(r) for r in rankings]
-        out.write(json.dumps(data if len(data) != 1 else data[0], ensure_ascii=False, indent=1) + "\n")
+        out.write(json.dumps(data if as_list else data[0], ensure_ascii=False, indent=1) + "\n")
     elif fmt == "csv":
         write_csv(rankings, out)
     else:

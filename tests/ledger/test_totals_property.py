@@ -35,8 +35,12 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(cadre=st.integers(0, 7), rule_index=st.integers(0, 5), day=DAYS, quantity=QUANTITIES, submit=st.booleans())
     def declare(self, cadre, rule_index, day, quantity, submit):
         entry = services.entry_declare(
-            actor=ACTOR, cadre=self.cadres[cadre], rule=self.rules[rule_index], occurred_on=day,
-            quantity=quantity, submit=submit,
+            actor=ACTOR,
+            cadre=self.cadres[cadre],
+            rule=self.rules[rule_index],
+            occurred_on=day,
+            quantity=quantity,
+            submit=submit,
         )
         self.entries.append(entry)
 
@@ -92,7 +96,9 @@ def test_totals_always_equal_a_recomputation():
     run_state_machine_as_test(
         LedgerMachine,
         settings=settings(
-            max_examples=25, stateful_step_count=30, deadline=None,
+            max_examples=25,
+            stateful_step_count=30,
+            deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
         ),
     )

@@ -46,8 +46,15 @@ def test_query_count_does_not_grow_with_the_group(django_assert_num_queries):
             {"code": code, "name": "某某", "posts": [{"unit": "QX", "position": "一般干部", "start": "2025-01-01"}]}
         )
         bundle["entries"].append(
-            {"id": f"EX{i}", "cadre": code, "scheme": "QX-2026", "rule": "R-TASK", "occurred_on": "2026-08-01",
-             "quantity": "2", "status": "approved"}
+            {
+                "id": f"EX{i}",
+                "cadre": code,
+                "scheme": "QX-2026",
+                "rule": "R-TASK",
+                "occurred_on": "2026-08-01",
+                "quantity": "2",
+                "status": "approved",
+            }
         )
     load(bundle)
     group = group_by_code("QX-ALL")

@@ -64,8 +64,13 @@ def workspace_for(bundle: Any) -> Workspace:
     ws.units = {code: parent for code, parent in Unit.objects.values_list("code", "parent__code")}
     ws.cadres = set(Cadre.objects.values_list("code", flat=True))
     rules: dict[str, dict] = defaultdict(dict)
-    for scheme_code, code, category in Rule.objects.values_list("scheme__code", "code", "category"):
-        rules[scheme_code][code] = {"category": category}
+    for scheme_code, code, category, veto in Rule.objects.values_list("scheme__code", "code", "category", "veto"):
+        rules[scheme_code][code] = {"category": category, "veto": veto}
+    ws.rules_with_entries = set(Entry.objects.values_list("scheme__code", "rule__code").distinct())
+    for scheme_code, period, klass, grade in Ballot.objects.values_list(
+        "scheme__code", "period", "evaluator_class", "grade"
+    ).distinct():
+        ws.ballot_usage.setdefault(scheme_code, set()).add((period, klass, grade))
     for s in Scheme.objects.all():
         ws.schemes[s.code] = {
             "grades": [g["name"] for g in s.grades],
@@ -76,7 +81,16 @@ def workspace_for(bundle: Any) -> Workspace:
     ids = [e.get("id") for e in bundle.get("entries") or [] if isinstance(e, dict) and isinstance(e.get("id"), str)]
     for start in range(0, len(ids), BATCH):
         for e in Entry.objects.filter(code__in=ids[start : start + BATCH]).values(
-            "code", "cadre__code", "scheme__code", "rule__code", "occurred_on", "quantity", "status", "kind"
+            "code",
+            "cadre__code",
+            "scheme__code",
+            "rule__code",
+            "occurred_on",
+            "quantity",
+            "status",
+            "kind",
+            "points",
+            "description",
         ):
             ws.entries[e["code"]] = {
                 "cadre": e["cadre__code"],
@@ -86,6 +100,8 @@ def workspace_for(bundle: Any) -> Workspace:
                 "quantity": str(e["quantity"]),
                 "status": e["status"],
                 "kind": e["kind"],
+                "points": None if e["points"] is None else str(e["points"]),
+                "description": e["description"],
             }
     return ws
 

@@ -8,6 +8,7 @@ bundle or objects already in the workspace (load is an upsert by code).
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +23,8 @@ from jsonschema import Draft202012Validator
 from gongfen.common import DomainError
 
 DECIMAL_PLACES = 4
+INTEGER_DIGITS = 8  # points, caps and quantities are stored as decimal(12, 4)
+REVERSAL_SUFFIX = re.compile(r"~R[0-9]+$")  # codes the product gives reversing entries
 LEGAL_MOVES = {  # existing status → statuses a bundle may move an entry to
     "declared": {"declared", "pending", "approved", "rejected"},
     "pending": {"pending", "approved", "rejected"},
@@ -64,7 +67,13 @@ class Workspace:
 
     units: dict[str, str | None] = field(default_factory=dict)  # code -> parent code
     cadres: set[str] = field(default_factory=set)
-    schemes: dict[str, dict] = field(default_factory=dict)  # code -> {"grades","classes","rules":{code:category}}
+    schemes: dict[str, dict] = field(
+        default_factory=dict
+    )  # code -> {"grades","classes","rules":{code:{category,veto}}}
+    rules_with_entries: set[tuple[str, str]] = field(default_factory=set)  # (scheme, rule)
+    ballot_usage: dict[str, set[tuple[str, str, str]]] = field(
+        default_factory=dict
+    )  # scheme -> {(period, class, grade)}
     groups: set[str] = field(default_factory=set)
     entries: dict[str, dict] = field(default_factory=dict)  # only those the bundle names
 
@@ -99,6 +108,8 @@ class Checker:
         exponent = number.normalize().as_tuple().exponent
         if isinstance(exponent, int) and exponent < -DECIMAL_PLACES:
             self.add(path, f"{what}最多 {DECIMAL_PLACES} 位小数，得到 {value!r} (at most {DECIMAL_PLACES} decimals)")
+        if abs(number) >= 10**INTEGER_DIGITS:
+            self.add(path, f"{what}数值过大：{value!r}，整数部分最多 {INTEGER_DIGITS} 位 (too large)")
         return number
 
     def date(self, value: Any, path: str) -> date | None:
@@ -111,6 +122,9 @@ class Checker:
         except ValueError:
             self.add(path, f"日期 {value!r} 不是有效的 YYYY-MM-DD 日期 (not a valid date)")
             return None
+
+    def codes(self, key: str) -> set[str]:
+        return {item["code"] for _, item, _ in self.items(key) if isinstance(item.get("code"), str)}
 
     def unique(self, key: str, field_name: str = "code") -> dict[str, dict]:
         seen: dict[str, str] = {}
@@ -154,7 +168,7 @@ class Checker:
                 self.add(f"{path}.parent", f"上级单位 {parent!r} 不存在 (unknown unit)")
             if isinstance(item.get("code"), str):
                 parents[item["code"]] = parent if isinstance(parent, str) else None
-        reported: set[str] = set()
+        reported: set[str] = set()  # units already named in a reported cycle
         for i, item, path in self.items("units"):
             start = item.get("code")
             if not isinstance(start, str) or start in reported:
@@ -170,7 +184,7 @@ class Checker:
             del i
 
     def check_cadres(self) -> None:
-        units = {u.get("code"): u for _, u, _ in self.items("units")}
+        units = self.codes("units")
         for _, item, path in self.items("cadres"):
             posts = item.get("posts")
             if not isinstance(posts, list):
@@ -189,7 +203,7 @@ class Checker:
 
     def check_schemes(self, schemes: dict[str, dict]) -> dict[str, dict[str, dict]]:
         """Returns, per scheme code named anywhere, its rules {code: {"category", "points"}}."""
-        units = {u.get("code"): u for _, u, _ in self.items("units")}
+        units = self.codes("units")
         rules_of: dict[str, dict[str, dict]] = {code: dict(info["rules"]) for code, info in self.ws.schemes.items()}
         for _, s, path in self.items("schemes"):
             code = s.get("code")
@@ -211,7 +225,27 @@ class Checker:
             if isinstance(code, str):
                 own = rules_of.setdefault(code, {})
                 own.update(self.check_rules(s, path))
+                self.check_ballots_still_fit(s, path)
         return rules_of
+
+    def check_ballots_still_fit(self, s: dict, path: str) -> None:
+        """A scheme may not drop a grade or class that ballots already in the workspace use."""
+        used = self.ws.ballot_usage.get(s["code"], set())
+        replaced = {b.get("period") for _, b, _ in self.items("ballots") if b.get("scheme") == s["code"]}
+        grades = s.get("grades") if isinstance(s.get("grades"), dict) else None
+        classes = s.get("evaluator_classes") if isinstance(s.get("evaluator_classes"), dict) else None
+        for period, klass, grade in sorted(used):
+            if period in replaced:
+                continue  # the bundle replaces those ballots
+            if grades is not None and grade not in grades:
+                self.add(
+                    f"{path}.grades", f"已有 {period} 的评价票使用等次 {grade!r}，不能删除 (grade in use by ballots)"
+                )
+            if classes is not None and klass not in classes:
+                self.add(
+                    f"{path}.evaluator_classes",
+                    f"已有 {period} 的评价票使用评价主体 {klass!r}，不能删除 (class in use by ballots)",
+                )
 
     def check_weights(self, s: dict, path: str) -> None:
         weights = s.get("weights")
@@ -242,11 +276,11 @@ class Checker:
         if not isinstance(tiers, list):
             return
         previous = Decimal(0)
-        names = Counter(t.get("name") for t in tiers if isinstance(t, dict))
+        names = Counter(t.get("name") for t in tiers if isinstance(t, dict) and isinstance(t.get("name"), str))
         for j, tier in enumerate(tiers):
             if not isinstance(tier, dict):
                 continue
-            if names[tier.get("name")] > 1:
+            if isinstance(tier.get("name"), str) and names[tier["name"]] > 1:
                 self.add(f"{path}.tiers[{j}].name", f"档次名称 {tier.get('name')!r} 重复 (duplicate tier name)")
             number = self.decimal(tier.get("cumulative"), f"{path}.tiers[{j}].cumulative", "累计比例")
             if number is None:
@@ -299,10 +333,30 @@ class Checker:
                     self.add(f"{rpath}.cap", f"上限必须大于 0，得到 {cap} (cap must be > 0)")
             if isinstance(code, str) and isinstance(category, str):
                 out[code] = {"category": category}
+                self.check_rule_change(s.get("code"), code, category, bool(rule.get("veto", False)), rpath)
         return out
 
+    def check_rule_change(self, scheme: Any, code: str, category: str, veto: bool, path: str) -> None:
+        """A rule that already has entries keeps its category and veto flag: they decide how those entries count."""
+        if not isinstance(scheme, str) or (scheme, code) not in self.ws.rules_with_entries:
+            return
+        old = self.ws.schemes.get(scheme, {}).get("rules", {}).get(code)
+        if old is None:
+            return
+        if old["category"] != category:
+            self.add(
+                f"{path}.category",
+                f"规则 {code} 已有工分记录，类别不能由 {old['category']} 改为 {category}；请新建规则 "
+                "(a rule with entries keeps its category)",
+            )
+        if old.get("veto", False) != veto:
+            self.add(
+                f"{path}.veto",
+                f"规则 {code} 已有工分记录，不能改变一票否决标记 (a rule with entries keeps its veto flag)",
+            )
+
     def check_groups(self, schemes: dict[str, dict]) -> None:
-        units = {u.get("code"): u for _, u, _ in self.items("units")}
+        units = self.codes("units")
         for _, g, path in self.items("groups"):
             scheme = g.get("scheme")
             if isinstance(scheme, str) and scheme not in schemes and scheme not in self.ws.schemes:
@@ -330,6 +384,11 @@ class Checker:
     def check_entries(self, cadres: dict, schemes: dict, rules: dict[str, dict[str, dict]]) -> None:
         for _, e, path in self.items("entries"):
             cadre, scheme, rule = e.get("cadre"), e.get("scheme"), e.get("rule")
+            if isinstance(e.get("id"), str) and REVERSAL_SUFFIX.search(e["id"]) and e["id"] not in self.ws.entries:
+                self.add(
+                    f"{path}.id",
+                    f"以 ~R<数字> 结尾的编码留给冲销记录使用：{e['id']!r} (reserved for reversing entries)",
+                )
             if isinstance(cadre, str) and cadre not in cadres and cadre not in self.ws.cadres:
                 self.add(f"{path}.cadre", f"干部 {cadre!r} 不存在 (unknown cadre)")
             known_scheme = isinstance(scheme, str) and (scheme in schemes or scheme in self.ws.schemes)
@@ -379,6 +438,15 @@ class Checker:
             same_quantity = True  # reported elsewhere
         if not same_quantity:
             self.add(f"{path}.quantity", f"记录 {e['id']} 已存在且数量为 {old['quantity']}；台账只增不改 (append-only)")
+        if "points" in e and old["status"] in ("approved", "revoked"):
+            try:
+                same_points = Decimal(e["points"]) == Decimal(old["points"])
+            except (InvalidOperation, TypeError):
+                same_points = True  # reported elsewhere
+            if not same_points:
+                self.add(f"{path}.points", f"记录 {e['id']} 已按 {old['points']} 分入账；台账只增不改 (append-only)")
+        if e.get("description", "") != old["description"]:
+            self.add(f"{path}.description", f"记录 {e['id']} 已存在且说明不同；台账只增不改 (append-only)")
         status = e.get("status", "pending")
         if status not in LEGAL_MOVES.get(old["status"], set()):
             self.add(
@@ -419,7 +487,17 @@ def schema_problems(bundle: Any) -> list[BundleProblem]:
     validator = Draft202012Validator(bundle_schema())
     problems = []
     for error in sorted(validator.iter_errors(bundle), key=lambda e: [str(p) for p in e.absolute_path]):
-        problems.append(BundleProblem(json_path(error.absolute_path), _schema_message(error)))
+        where = json_path(error.absolute_path)
+        if error.validator == "required" and isinstance(error.instance, dict):
+            for name in error.validator_value:
+                if name not in error.instance:
+                    problems.append(BundleProblem(f"{where}.{name}", "缺少必填字段 (missing field)"))
+        elif error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            allowed = set(error.schema.get("properties", {}))
+            for name in sorted(set(error.instance) - allowed):
+                problems.append(BundleProblem(f"{where}.{name}", "未知字段 (unknown field)"))
+        else:
+            problems.append(BundleProblem(where, _schema_message(error)))
     return problems
 
 
@@ -440,7 +518,13 @@ def _schema_message(error) -> str:
 def check_bundle(bundle: Any, workspace: Workspace) -> list[BundleProblem]:
     problems = schema_problems(bundle)
     if isinstance(bundle, dict):
-        problems += Checker(bundle, workspace).run()
+        try:
+            problems += Checker(bundle, workspace).run()
+        except (TypeError, AttributeError, KeyError, ValueError):
+            # The checks of meaning read a document of the right shape; one that is not has
+            # schema problems already, and those are what its author needs to see first.
+            if not problems:
+                raise
     seen, unique = set(), []
     for problem in problems:
         if (problem.path, problem.message) not in seen:

@@ -30,7 +30,8 @@ class Entry(models.Model):
     totals: approved originals (revoked ones included) and their reversals.
     """
 
-    code = models.CharField(max_length=64, unique=True)
+    # codes from outside have at most 64 characters; the product adds suffixes (~R1, ~S2) for the rows it derives
+    code = models.CharField(max_length=80, unique=True)
     cadre = models.ForeignKey("org.Cadre", on_delete=models.PROTECT, related_name="entries")
     scheme = models.ForeignKey("schemes.Scheme", on_delete=models.PROTECT, related_name="entries")
     rule = models.ForeignKey("schemes.Rule", on_delete=models.PROTECT, related_name="entries")
@@ -44,7 +45,7 @@ class Entry(models.Model):
     posted = models.BooleanField(default=False)
     rule_version = models.PositiveIntegerField(null=True, blank=True)
     points = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
-    amount = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    amount = models.DecimalField(max_digits=24, decimal_places=4, null=True, blank=True)
     veto = models.BooleanField(default=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -120,7 +121,7 @@ class RuleTotal(models.Model):
     scheme = models.ForeignKey("schemes.Scheme", on_delete=models.CASCADE, related_name="+")
     rule = models.ForeignKey("schemes.Rule", on_delete=models.CASCADE, related_name="+")
     period = models.CharField(max_length=10)
-    amount = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+    amount = models.DecimalField(max_digits=24, decimal_places=4, default=0)
     count = models.IntegerField(default=0)
 
     class Meta:

@@ -245,7 +245,7 @@ def rule_rescore(*, actor: Actor, rule: Rule, periods: Iterable[str] | None = No
         entry.save(update_fields=["status"])
         _event(entry, EntryEvent.Action.RESCORE, actor, now, reason, {"to_version": rule.version})
         new = Entry.objects.create(
-            code=f"{entry.code}~S{rule.version}",
+            code=f"{entry.code.split('~')[0]}~S{rule.version}",
             cadre_id=entry.cadre_id,
             scheme_id=entry.scheme_id,
             rule=rule,

@@ -21,7 +21,7 @@ class Unit(models.Model):
     """
 
     code = models.CharField(max_length=64, unique=True)
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=UnitKind.choices)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     path = models.CharField(max_length=1000, db_index=True)
