@@ -7,8 +7,8 @@ from django.core.exceptions import ImproperlyConfigured
 if not os.environ.get("GONGFEN_SECRET_KEY"):  # checked before gongfen.settings could create a local key
     raise ImproperlyConfigured("GONGFEN_SECRET_KEY must be set in production (生产环境必须设置 GONGFEN_SECRET_KEY)")
 
-from .settings import *  # noqa: E402, F403
-from .settings import env_bool  # noqa: E402
+from .settings import *  # noqa: F403
+from .settings import env_bool
 
 SECRET_KEY = os.environ["GONGFEN_SECRET_KEY"]
 DEBUG = False
