@@ -25,7 +25,7 @@ from gongfen import cli
 from gongfen.audit.models import AuditEvent
 from gongfen.ledger.models import Entry, EntryKind, EntryStatus, RuleTotal
 from gongfen.schemes.models import Rule, RuleVersion
-from tests.conftest import EXAMPLES, database_vendor, load_json
+from tests.conftest import EXAMPLES, load_json
 from tests.factories import example_bundle
 from tests.interchange.test_broken_bundles import snapshot
 
