@@ -1,4 +1,4 @@
-"""Fast inserts for bulk loads (bundles, imports, the demo): one prepared INSERT run with executemany.
+"""Fast inserts for bulk loads (bundles, imports, the demo): COPY on PostgreSQL, executemany on SQLite.
 
 Django's ``bulk_create`` builds a multi-row statement per small batch (SQLite
 allows 999 parameters), which dominates a load of tens of thousands of
@@ -61,8 +61,22 @@ def bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None
 
     rows = [tuple(prep(i, f, getattr(obj, f.attname)) for i, f in enumerate(fields)) for obj in objs]
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), CHUNK):
-            cursor.executemany(sql, rows[start : start + CHUNK])
+        if connection.vendor == "postgresql":
+            _copy(cursor.cursor, model, fields, rows)
+        else:
+            for start in range(0, len(rows), CHUNK):
+                cursor.executemany(sql, rows[start : start + CHUNK])
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def _copy(raw_cursor, model: type[models.Model], fields, rows) -> None:
+    """PostgreSQL: COPY … FROM STDIN, an order of magnitude faster than row-by-row inserts."""
+    quote = connection.ops.quote_name
+    statement = "COPY {} ({}) FROM STDIN".format(
+        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    )
+    with raw_cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
