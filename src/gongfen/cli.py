@@ -60,6 +60,9 @@ def parser() -> argparse.ArgumentParser:
     rescore.add_argument("--period", action="append", help="only these periods (repeatable)")
     rescore.add_argument("--reason", required=True)
 
+    diff = sub.add_parser("diff", help="考核方案与其模板的差异（量体裁衣）/ what a scheme changed against its template")
+    diff.add_argument("--scheme", required=True)
+
     sub.add_parser("check", help="核对维护的小计与台账重算是否一致 / check maintained totals against the ledger")
 
     manage = sub.add_parser("manage", help="Django 管理命令 / run a Django management command")
@@ -80,12 +83,13 @@ def main(argv: list[str] | None = None) -> int:
         "rescore": cmd_rescore,
         "check": cmd_check,
         "manage": cmd_manage,
+        "diff": cmd_diff,
     }[args.command]
     try:
         return handler(args)
     except DomainError as exc:
         print(f"错误 (error): {exc.message}", file=sys.stderr)
-        return EXIT_USAGE if exc.code in ("unknown_group", "bad_period", "not_found") else EXIT_INVALID
+        return EXIT_USAGE if exc.code in ("unknown_group", "bad_period", "not_found", "not_derived") else EXIT_INVALID
     except KeyboardInterrupt:
         print("已中断，未完成的操作已回滚 (interrupted; the unfinished change was rolled back)", file=sys.stderr)
         return 130
@@ -344,6 +348,69 @@ def cmd_rescore(args) -> int:
         raise DomainError(f"考核方案 {args.scheme} 中没有规则 {args.rule}", code="not_found") from None
     created = rule_rescore(actor=Actor.cli(), rule=rule, periods=args.period, reason=args.reason)
     print(f"已按第 {rule.version} 版重算 {len(created)} 条记录 (re-scored {len(created)} entries)")
+    return EXIT_OK
+
+
+FIELD_LABELS = {
+    "name": "名称",
+    "category": "类别",
+    "points": "分值",
+    "unit_label": "计量单位",
+    "cap": "季度上限",
+    "veto": "一票否决",
+    "positions": "适用职务",
+    "evidence_required": "需佐证",
+    "weight_quantitative": "定量权重",
+    "weight_qualitative": "定性权重",
+    "grades": "评价等次",
+    "evaluator_classes": "评价主体",
+    "tiers": "分档",
+    "category_caps": "类别上限",
+    "min_days": "最少在岗天数",
+}
+
+
+def _show(value) -> str:
+    from decimal import Decimal
+
+    from gongfen.interchange.selectors import dec
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, Decimal):
+        return dec(value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def cmd_diff(args) -> int:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from gongfen.schemes.selectors import scheme_by_code, scheme_diff
+
+    diff = scheme_diff(scheme_by_code(args.scheme))
+    console = Console(highlight=False, width=max(120, Console().width))
+    title = f"{diff.scheme.name}（{diff.scheme.code}）对比模板 {diff.template.name}（{diff.template.code}）"
+    if diff.unchanged:
+        console.print(f"{title}：与模板相同 (same as the template)")
+        return EXIT_OK
+    table = Table(title=title, box=box.SIMPLE_HEAVY)
+    for header in ("变化", "规则", "项目", "模板", "本方案"):
+        table.add_column(header, no_wrap=header != "模板" and header != "本方案")
+    kinds = {"added": "新增", "removed": "删除", "changed": "修改"}
+    for name, (old, new) in diff.parameters.items():
+        table.add_row("修改", "（方案参数）", FIELD_LABELS.get(name, name), _show(old), _show(new))
+    for change in diff.rules:
+        if change.kind != "changed":
+            table.add_row(kinds[change.kind], f"{change.code} {change.name}", "", "", "")
+        for name, (old, new) in change.fields.items():
+            table.add_row("修改", f"{change.code} {change.name}", FIELD_LABELS.get(name, name), _show(old), _show(new))
+    console.print(table)
     return EXIT_OK
 
 

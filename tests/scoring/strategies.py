@@ -256,8 +256,11 @@ def groups(draw, with_previous: bool | None = None, max_cadres: int = 8) -> Grou
     current, previous = [], []
     for code in codes:
         t = templates[draw(st.integers(0, len(templates) - 1))]
-        current.append(CadreData(code, t.posts, *t.current))
-        if prev_period:
+        # mostly in both quarters' data; some cadres are given for one quarter only
+        where = draw(st.sampled_from(("both", "both", "both", "current", "previous"))) if prev_period else "current"
+        if where != "previous" or not previous:
+            current.append(CadreData(code, t.posts, *t.current))
+        if prev_period and where != "current":
             previous.append(CadreData(code, t.posts, *t.previous))
     return GroupInput(
         "G",

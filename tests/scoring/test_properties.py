@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from gongfen.scoring import GroupInput, PeriodData, Selector, rank_group, ranking_as_dict
 from gongfen.scoring.periods import Quarter
 
-from .strategies import groups, permute_group
+from .strategies import CODE_POOL, TIERS4, cadre, group, groups, make_scheme, permute_group, rule
 
 FAST = settings(max_examples=100, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 MANY = settings(max_examples=250, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
@@ -186,6 +186,28 @@ def test_core_matches_reference_implementation(g):
 @given(groups(with_previous=False))
 def test_core_matches_reference_without_previous_quarter(g):
     _check_against_reference(g)
+
+
+@st.composite
+def near_ties(draw) -> GroupInput:
+    """Cadres whose Q and D_total collide often: same Q from different splits, Q 0.001 apart, a huge maxQ."""
+    scheme = make_scheme((rule("R", "routine", "1"), rule("D", "deduction", "-1")), tiers=TIERS4)
+    codes = draw(st.lists(st.sampled_from(CODE_POOL), min_size=2, max_size=8, unique=True))
+    cadres = []
+    for code in codes:
+        r = draw(st.sampled_from(("10", "10.001", "11", "12", "0.001", "0")))
+        d = draw(st.sampled_from(("0", "-1", "-2", "-0.001")))
+        cadres.append(cadre(code, amounts={"R": r, "D": d}))
+    if draw(st.booleans()):
+        cadres.append(cadre("MAX", amounts={"R": draw(st.sampled_from(("100000", "12", "10")))}))
+    return group(scheme, cadres)
+
+
+@FAST
+@given(near_ties())
+def test_tie_breaks_on_exact_q_then_exact_d_total(g):
+    _check_against_reference(g)
+    check_competition_ranks_and_listing_order(g, rank_group(g))
 
 
 # --- permutations change nothing ----------------------------------------------------------
