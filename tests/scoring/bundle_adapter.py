@@ -25,9 +25,12 @@ def scheme_def(s: dict) -> SchemeDef:
         tiers=tuple(TierDef(t["name"], Decimal(t["cumulative"])) for t in s["tiers"]),
         rules=tuple(
             RuleDef(
-                r["code"], r["category"], Decimal(r["points"]),
+                r["code"],
+                r["category"],
+                Decimal(r["points"]),
                 Decimal(r["cap"]) if r.get("cap") is not None else None,
-                bool(r.get("veto")), frozenset(r.get("positions") or ()),
+                bool(r.get("veto")),
+                frozenset(r.get("positions") or ()),
             )
             for r in s["rules"]
         ),
@@ -62,12 +65,23 @@ def period_data(bundle: dict, scheme: SchemeDef, period: Quarter) -> PeriodData:
     cadres = []
     for c in bundle["cadres"]:
         posts = tuple(
-            Post(lineage(units, p["unit"]), p["position"], date.fromisoformat(p["start"]),
-                 date.fromisoformat(p["end"]) if p.get("end") else None)
+            Post(
+                lineage(units, p["unit"]),
+                p["position"],
+                date.fromisoformat(p["start"]),
+                date.fromisoformat(p["end"]) if p.get("end") else None,
+            )
             for p in c["posts"]
         )
-        cadres.append(CadreData(c["code"], posts, dict(amounts[c["code"]]), dict(counts[c["code"]]),
-                                {k: tuple(v) for k, v in ballots[c["code"]].items()}))
+        cadres.append(
+            CadreData(
+                c["code"],
+                posts,
+                dict(amounts[c["code"]]),
+                dict(counts[c["code"]]),
+                {k: tuple(v) for k, v in ballots[c["code"]].items()},
+            )
+        )
     return PeriodData(period, tuple(cadres))
 
 
@@ -78,6 +92,9 @@ def group_input(bundle: dict, group_code: str, period_code: str) -> GroupInput:
     prev = period.previous()
     select = group["select"]
     return GroupInput(
-        group_code, scheme, Selector(select.get("unit"), select.get("position")),
-        period_data(bundle, scheme, period), period_data(bundle, scheme, prev) if prev else None,
+        group_code,
+        scheme,
+        Selector(select.get("unit"), select.get("position")),
+        period_data(bundle, scheme, period),
+        period_data(bundle, scheme, prev) if prev else None,
     )

@@ -26,7 +26,8 @@ CODE_POOL = ("A1", "A2", "A9", "A10", "A11", "A01", "B1", "b1", "Z", "甲一", "
 CLASS_POOL = ("leader", "peer", "public")
 NON_BASE = ("stationing", "routine", "special", "deduction")
 CUMULATIVE_POOL = tuple(
-    Decimal(s) for s in ("0.05", "0.1", "0.15", "0.2", "0.25", "0.3", "0.333", "0.5", "0.6", "0.7", "0.75", "0.9", "0.95")
+    Decimal(s)
+    for s in ("0.05", "0.1", "0.15", "0.2", "0.25", "0.3", "0.333", "0.5", "0.6", "0.7", "0.75", "0.9", "0.95")
 )
 
 
@@ -258,7 +259,7 @@ def groups(draw, with_previous: bool | None = None, max_cadres: int = 8) -> Grou
         t = templates[draw(st.integers(0, len(templates) - 1))]
         # mostly in both quarters' data; some cadres are given for one quarter only
         where = draw(st.sampled_from(("both", "both", "both", "current", "previous"))) if prev_period else "current"
-        if where != "previous" or not previous:
+        if where != "previous":
             current.append(CadreData(code, t.posts, *t.current))
         if prev_period and where != "current":
             previous.append(CadreData(code, t.posts, *t.previous))

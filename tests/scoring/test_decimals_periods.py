@@ -6,8 +6,9 @@ import calendar
 import math
 import re
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal, localcontext
 from fractions import Fraction
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -69,7 +70,8 @@ def test_round2_half_up_at_cents(value, expected):
 
 
 @pytest.mark.parametrize(
-    "value", [Decimal("-0"), Decimal("-0.00"), Decimal("-0.001"), Decimal("-0.004999"), Fraction(-1, 1000), -Fraction(0)]
+    "value",
+    [Decimal("-0"), Decimal("-0.00"), Decimal("-0.001"), Decimal("-0.004999"), Fraction(-1, 1000), -Fraction(0)],
 )
 def test_no_negative_zero(value):
     assert fmt2(value) == "0.00"
@@ -118,13 +120,20 @@ def test_exact_refuses_non_terminating_fractions():
         exact(Fraction(1, 3))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="round2/fmt2 quantize in the ambient 28-digit decimal context: values from 1E+26 on raise "
-    "decimal.InvalidOperation instead of printing with 2 decimals",
-)
 def test_fmt2_of_very_large_values():
+    # (failed against the first core: quantize in the caller's 28-digit context raised InvalidOperation)
     assert fmt2(Decimal("1E+26")) == "100000000000000000000000000.00"
+    assert fmt2(Decimal("123456789012345678901234567890.125")) == "123456789012345678901234567890.13"
+    assert fmt2(Fraction(10**40 + 1, 3)) == "3333333333333333333333333333333333333333.67"
+
+
+def test_round2_ignores_the_ambient_decimal_context():
+    with localcontext() as ctx:
+        ctx.prec = 3
+        ctx.rounding = ROUND_FLOOR
+        assert str(round2(Decimal("12345.675"))) == "12345.68"
+        assert str(round2(Fraction(-1, 8))) == "-0.13"
+        assert fmt2(Decimal("-0.001")) == "0.00"
 
 
 # --- quarters -----------------------------------------------------------------------------------
@@ -162,7 +171,7 @@ def test_quarters_tile_the_year(year):
     assert [q.number for q in quarters] == [1, 2, 3, 4]
     assert sum(q.days for q in quarters) == (366 if calendar.isleap(year) else 365)
     assert quarters[0].start == date(year, 1, 1) and quarters[-1].end == date(year, 12, 31)
-    for a, b in zip(quarters, quarters[1:], strict=False):
+    for a, b in pairwise(quarters):
         assert a.end + timedelta(days=1) == b.start
         assert b.previous() == a
     assert quarters[0].previous() is None
@@ -220,13 +229,9 @@ def test_period_error_is_a_value_error_and_unknown_kinds_are_refused():
         parse_period("2026Q3", kind="fortnight")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Quarter.parse uses \\d without re.ASCII: '２０２６Q3' (full-width) and '٢٠٢٦Q3' (Arabic-Indic) "
-    "are read as 2026Q3, though a period is written 2026Q3",
-)
-@pytest.mark.parametrize("code", ["２０２６Q3", "٢٠٢٦Q3"])
+@pytest.mark.parametrize("code", ["２０２６Q3", "٢٠٢٦Q3", "2026Q３"])
 def test_non_ascii_digits_are_not_a_period(code):
+    # (failed against the first core: its pattern used \d, which also matches other scripts' digits)
     with pytest.raises(PeriodError):
         Quarter.parse(code)
 

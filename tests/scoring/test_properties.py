@@ -1,7 +1,7 @@
 """Property tests of the scoring core against the words of ``shared/spec/scoring.md``.
 
 ``reference_rank`` below is a deliberately plain re-reading of the spec — dates as sets of days,
-``Fraction`` everywhere, O(n²) ranks — written without looking at how the core does it. The core
+``Fraction`` everywhere, O(n²) ranks — following the spec's sentences, not the core's code paths. The core
 must agree with it to the cent (Q and D_total exactly) on random groups; the other properties
 (permutations, monotonicity, ties, tiers, vetoes) are checked on the core's output directly.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import calendar
 import math
-import random
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -115,7 +114,11 @@ def reference_rank(g: GroupInput, data: PeriodData, previous_tiers: dict[str, in
         q, d_total, vetoed = facts[c.code]
         qn = half_up(100 * q / max_q) if max_q > 0 else Fraction(0)
         level = reference_qualitative(s, c.ballots) if any_ballots else None
-        comp = qn if level is None else half_up(Fraction(s.weight_quantitative) * qn + Fraction(s.weight_qualitative) * level)
+        comp = (
+            qn
+            if level is None
+            else half_up(Fraction(s.weight_quantitative) * qn + Fraction(s.weight_qualitative) * level)
+        )
         rows.append({"cadre": c.code, "Q": q, "D": d_total, "Qn": qn, "L": level, "C": comp, "vetoed": vetoed})
 
     def key(r):
@@ -419,8 +422,8 @@ def test_duplicated_cadres_tie_on_every_key(g, data):
     source = next(c for c in g.current.cadres if c.code == original)
     cur = replace(g.current, cadres=(*g.current.cadres, replace(source, code=clone_code)))
     prev = g.previous
-    if prev is not None:
-        psource = next(c for c in prev.cadres if c.code == original)
+    psource = next((c for c in prev.cadres if c.code == original), None) if prev is not None else None
+    if psource is not None:
         prev = replace(prev, cadres=(*prev.cadres, replace(psource, code=clone_code)))
     by_code = {r.cadre: r for r in rank_group(replace(g, current=cur, previous=prev)).rows}
     a, b = by_code[original], by_code[clone_code]

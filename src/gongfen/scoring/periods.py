@@ -29,7 +29,7 @@ class Quarter:
 
     @classmethod
     def parse(cls, code: str) -> Quarter:
-        match = cls._PATTERN.match(code.strip()) if isinstance(code, str) else None
+        match = cls._PATTERN.match(code) if isinstance(code, str) else None
         if not match:
             raise PeriodError(f"period {code!r} is not a quarter like 2026Q3")
         return cls(int(match.group(1)), int(match.group(2)))

@@ -42,6 +42,9 @@ def base_amount(rule: RuleDef, posts: tuple[Post, ...], period: Quarter) -> tupl
 
 def quantitative(scheme: SchemeDef, cadre: CadreData, member_posts: tuple[Post, ...], period: Quarter) -> Quantitative:
     lines: list[RuleLine] = []
+    unknown = [rule.code for rule in scheme.rules if rule.category not in CATEGORIES]
+    if unknown:
+        raise ValueError(f"rules of an unknown category in scheme {scheme.code}: {', '.join(unknown)}")
     for rule in scheme.rules:
         if rule.category == "base":
             amount, days = base_amount(rule, member_posts, period)
