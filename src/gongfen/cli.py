@@ -60,6 +60,12 @@ def parser() -> argparse.ArgumentParser:
     rescore.add_argument("--period", action="append", help="only these periods (repeatable)")
     rescore.add_argument("--reason", required=True)
 
+    serve = sub.add_parser("serve", help="启动网页服务（生产级 WSGI 服务器）/ run the web application")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--threads", type=int, default=8)
+    serve.add_argument("--demo", action="store_true", help="先生成演示县并打印各角色登录账号 / load the demo county first")
+
     diff = sub.add_parser("diff", help="考核方案与其模板的差异（量体裁衣）/ what a scheme changed against its template")
     diff.add_argument("--scheme", required=True)
 
@@ -84,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         "check": cmd_check,
         "manage": cmd_manage,
         "diff": cmd_diff,
+        "serve": cmd_serve,
     }[args.command]
     try:
         return handler(args)
@@ -411,6 +418,26 @@ def cmd_diff(args) -> int:
         for name, (old, new) in change.fields.items():
             table.add_row("修改", f"{change.code} {change.name}", FIELD_LABELS.get(name, name), _show(old), _show(new))
     console.print(table)
+    return EXIT_OK
+
+
+def cmd_serve(args) -> int:
+    """waitress (a production WSGI server) with WhiteNoise serving the static files."""
+    import waitress
+
+    from gongfen.wsgi import application
+
+    if args.demo:
+        from gongfen.accounts.demo import demo_users
+        from gongfen.org.models import Cadre
+
+        if not Cadre.objects.exists():
+            cmd_demo(argparse.Namespace(seed=2026, cadres=1200))
+        print("演示账号 (demo logins):")
+        for label, username, password in demo_users():
+            print(f"  {label:<16} {username:<10} {password}")
+    print(f"gongfen 网页服务 http://{args.host}:{args.port}/  (Ctrl+C 停止)", flush=True)
+    waitress.serve(application, host=args.host, port=args.port, threads=args.threads, ident="gongfen")
     return EXIT_OK
 
 

@@ -1,6 +1,17 @@
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from gongfen.web import views as web
 
 urlpatterns = [
+    path("", web.dashboard, name="dashboard"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("ledger/", include(("gongfen.ledger.urls", "ledger"))),
+    path("rankings/", include(("gongfen.rankings.urls", "rankings"))),
+    path("schemes/", include(("gongfen.schemes.urls", "schemes"))),
+    path("people/", include(("gongfen.org.urls", "org"))),
     path("admin/", admin.site.urls),
 ]

@@ -133,3 +133,23 @@ class RuleTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cadre_id} {self.scheme_id} {self.rule_id} {self.period}: {self.amount} ({self.count})"
+
+
+class Evidence(models.Model):
+    """A file backing an entry (佐证材料): a PDF or an image, stored under a random name, never executed."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="evidence")
+    token = models.CharField(max_length=64, unique=True, help_text="random; the stored file's name and the URL key")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "佐证材料"
+        verbose_name_plural = "佐证材料"
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} {self.original_name}"

@@ -21,7 +21,8 @@ from gongfen.org.models import Cadre
 from gongfen.schemes.models import Category, Rule, Scheme
 from gongfen.scoring.periods import period_of
 
-from .models import Entry, EntryEvent, EntryKind, EntryStatus, RuleTotal
+from . import evidence as evidence_files
+from .models import Entry, EntryEvent, EntryKind, EntryStatus, Evidence, RuleTotal
 
 
 def new_entry_code() -> str:
@@ -87,13 +88,29 @@ def entry_declare(
     description: str = "",
     submit: bool = True,
     code: str | None = None,
+    files: Iterable[tuple[str, bytes]] = (),
 ) -> Entry:
-    """Record a piece of work; ``submit`` sends it for review at once (pending), else it stays declared."""
+    """Record a piece of work; ``submit`` sends it for review at once (pending), else it stays declared.
+
+    ``files`` are (name, content) pairs of evidence, checked by content.
+    """
+    from gongfen.publication.selectors import period_is_open
+
     scheme: Scheme = rule.scheme
     if rule.category == Category.BASE:
         raise DomainError(f"岗位分规则 {rule.code} 由系统按在岗天数自动计算，不能申报", field="rule")
     if quantity is None or Decimal(quantity) <= 0:
         raise DomainError("数量必须大于 0", field="quantity")
+    if occurred_on.year != scheme.year:
+        raise DomainError(f"发生日期 {occurred_on} 不在考核方案 {scheme.name} 的年度 {scheme.year} 内", field="occurred_on")
+    if occurred_on > timezone.localdate():
+        raise DomainError(f"发生日期 {occurred_on} 晚于今天，不能申报尚未发生的工作", field="occurred_on")
+    period = period_of(occurred_on, scheme.period_kind).code
+    if not period_is_open(scheme.pk, period):
+        raise DomainError(f"{period} 已关账，不能再申报该季度的工分 (the quarter {period} is closed)", field="occurred_on")
+    checked = [evidence_files.check_upload(name, content) for name, content in files]
+    if rule.evidence_required and not checked:
+        raise DomainError(f"规则“{rule.name}”须上传佐证材料 (evidence required)", field="evidence")
     now = timezone.now()
     entry = Entry.objects.create(
         code=code or new_entry_code(),
@@ -101,7 +118,7 @@ def entry_declare(
         scheme=scheme,
         rule=rule,
         occurred_on=occurred_on,
-        period=period_of(occurred_on, scheme.period_kind).code,
+        period=period,
         quantity=Decimal(quantity),
         description=description,
         status=EntryStatus.PENDING if submit else EntryStatus.DECLARED,
@@ -109,10 +126,16 @@ def entry_declare(
         recorded_by_label=actor.label,
         recorded_at=now,
     )
-    _event(entry, EntryEvent.Action.DECLARE, actor, now)
+    for item in checked:
+        token, digest = evidence_files.store(item)
+        Evidence.objects.create(
+            entry=entry, token=token, original_name=item.name, content_type=item.content_type,
+            size=len(item.content), sha256=digest, uploaded_by=actor.user,
+        )
+    _event(entry, EntryEvent.Action.DECLARE, actor, now, data={"evidence": len(checked)})
     if submit:
         _event(entry, EntryEvent.Action.SUBMIT, actor, now)
-    audit_record(actor=actor, action="entry.declare", obj=entry, after=_snapshot(entry))
+    audit_record(actor=actor, action="entry.declare", obj=entry, after=_snapshot(entry) | {"evidence": len(checked)})
     return entry
 
 

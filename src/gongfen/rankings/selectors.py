@@ -187,3 +187,35 @@ def rank_all(period_code: str, groups: Iterable[RankingGroup] | None = None) -> 
     for period, members in by_period.items():
         rankings.extend(rank_group(item) for item in _load(members, period))
     return sorted(rankings, key=lambda r: r.group)
+
+
+def groups_of_cadre(cadre_id: int, period_code: str | None = None, day=None) -> list[RankingGroup]:
+    """The groups whose selector takes one of the cadre's posts on ``day`` (or at some time in the period)."""
+    from gongfen.scoring.periods import Quarter
+
+    posts = list(Post.objects.filter(cadre_id=cadre_id).select_related("unit"))
+    if day is not None:
+        first = last = day
+    else:
+        quarter = Quarter.parse(period_code)
+        first, last = quarter.start, quarter.end
+    held = [
+        CorePost(p.unit.lineage, p.position, p.start, p.end)
+        for p in posts
+        if p.start <= last and (p.end is None or p.end >= first)
+    ]
+    out = []
+    for group in groups_queryset():
+        selector = Selector(group.select_unit.code if group.select_unit_id else None, group.select_position or None)
+        if any(selector.matches(post) for post in held):
+            out.append(group)
+    return out
+
+
+def schemes_applying(cadre_id: int, day) -> list[Scheme]:
+    """The schemes a cadre can earn points under on ``day``: those of the groups they belong to then."""
+    seen: dict[int, Scheme] = {}
+    for group in groups_of_cadre(cadre_id, day=day):
+        if group.scheme.year == day.year:
+            seen.setdefault(group.scheme_id, group.scheme)
+    return list(seen.values())

@@ -1,0 +1,163 @@
+"""Who may do what, in one place.
+
+Every selector that reads for a user starts from one of the ``*_for``
+querysets here, so a view cannot forget a scope. Out of scope means the
+object does not exist for that user (404); in scope but not allowed (four
+eyes: your own entry, an entry you recorded) is a refusal with a reason (403).
+
+Scopes:
+- 组织部 administrator: everything under the unit of the role (the county);
+- unit administrator: cadres with a post under the unit, the schemes, groups
+  and entries of schemes owned by units under it; records entries;
+- reviewer (分管领导): the entries of schemes owned by units under the unit, to review;
+- task-force lead: the members of the task force; records special-task (专项) entries for them;
+- cadre: their own ledger and declarations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from gongfen.ledger.models import Entry
+from gongfen.org.models import Cadre, Unit
+from gongfen.schemes.models import Category, RankingGroup, Rule, Scheme
+
+from .models import RoleKind
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    DECLARE = "declare"
+    REVIEW = "review"
+    ADMINISTER = "administer"
+
+
+VIEWERS = (RoleKind.ORG_ADMIN, RoleKind.UNIT_ADMIN, RoleKind.REVIEWER)
+RECORDERS = (RoleKind.ORG_ADMIN, RoleKind.UNIT_ADMIN)
+REVIEWERS = (RoleKind.ORG_ADMIN, RoleKind.REVIEWER)
+ADMINS = (RoleKind.ORG_ADMIN, RoleKind.UNIT_ADMIN)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A user's roles as (kind, unit path) pairs, read once per request."""
+
+    user_id: int | None
+    cadre_id: int | None
+    roles: tuple[tuple[str, str], ...]
+
+    def paths(self, *kinds: str) -> list[str]:
+        return sorted({path for kind, path in self.roles if kind in kinds})
+
+    def has(self, *kinds: str) -> bool:
+        return any(kind in kinds for kind, _ in self.roles)
+
+    @property
+    def is_org_admin(self) -> bool:
+        return self.has(RoleKind.ORG_ADMIN)
+
+
+ANONYMOUS = Principal(None, None, ())
+
+
+def principal(user) -> Principal:
+    if user is None or not user.is_authenticated:
+        return ANONYMOUS
+    cached = getattr(user, "_gongfen_principal", None)
+    if cached is None:
+        roles = tuple(user.roles.values_list("kind", "unit__path"))
+        cached = Principal(user.pk, user.cadre_id, roles)
+        user._gongfen_principal = cached
+    return cached
+
+
+def _under(field: str, paths: list[str]) -> Q:
+    """Rows whose unit (reached by ``field``, a path lookup) lies under one of ``paths``; nothing for no path."""
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(**{f"{field}__startswith": path})
+    return q
+
+
+def _active_posts(on: date | None = None) -> Q:
+    """Posts that count for scope: held at some time in the current (or given) year."""
+    day = on or timezone.localdate()
+    return Q(posts__end__isnull=True) | Q(posts__end__gte=date(day.year, 1, 1))
+
+
+def cadres_for(user, action: Action = Action.VIEW) -> QuerySet[Cadre]:
+    p = principal(user)
+    if p.user_id is None:
+        return Cadre.objects.none()
+    kinds = {Action.VIEW: VIEWERS, Action.DECLARE: RECORDERS, Action.ADMINISTER: ADMINS}.get(action, ())
+    units = _under("posts__unit__path", p.paths(*kinds)) & _active_posts()
+    if action in (Action.VIEW, Action.DECLARE):
+        units |= _under("posts__unit__path", p.paths(RoleKind.TASK_FORCE_LEAD)) & _active_posts()
+    own = Q(pk=p.cadre_id) if p.cadre_id and action in (Action.VIEW, Action.DECLARE) else Q(pk__in=[])
+    ids = Cadre.objects.filter(units).values("pk")
+    return Cadre.objects.filter(own | Q(pk__in=ids))
+
+
+def entries_for(user, action: Action = Action.VIEW) -> QuerySet[Entry]:
+    p = principal(user)
+    if p.user_id is None:
+        return Entry.objects.none()
+    if action == Action.REVIEW:
+        return Entry.objects.filter(_under("scheme__unit__path", p.paths(*REVIEWERS)))
+    q = _under("scheme__unit__path", p.paths(*VIEWERS)) | Q(recorded_by_id=p.user_id)
+    if p.cadre_id:
+        q |= Q(cadre_id=p.cadre_id)
+    return Entry.objects.filter(q)
+
+
+def schemes_for(user, action: Action = Action.VIEW) -> QuerySet[Scheme]:
+    p = principal(user)
+    kinds = ADMINS if action == Action.ADMINISTER else VIEWERS
+    return Scheme.objects.filter(_under("unit__path", p.paths(*kinds)))
+
+
+def groups_for(user, action: Action = Action.VIEW) -> QuerySet[RankingGroup]:
+    """Groups whose provisional board the user may see (administrators and reviewers in scope)."""
+    p = principal(user)
+    kinds = ADMINS if action == Action.ADMINISTER else VIEWERS
+    return RankingGroup.objects.filter(_under("scheme__unit__path", p.paths(*kinds)))
+
+
+def units_for(user, action: Action = Action.VIEW) -> QuerySet[Unit]:
+    p = principal(user)
+    kinds = ADMINS if action == Action.ADMINISTER else VIEWERS
+    return Unit.objects.filter(_under("path", p.paths(*kinds)))
+
+
+def declarable_rules(user, cadre: Cadre, schemes: QuerySet[Scheme] | list[Scheme]) -> QuerySet[Rule]:
+    """Rules ``user`` may declare for ``cadre`` among the schemes that apply to the cadre.
+
+    The cadre and administrators in scope: every non-base rule; a task-force
+    lead (only): the special-task (专项) rules.
+    """
+    p = principal(user)
+    rules = Rule.objects.filter(scheme__in=schemes).exclude(category=Category.BASE)
+    if p.cadre_id == cadre.pk or _holds_post_under(cadre, p.paths(*RECORDERS)):
+        return rules
+    if _holds_post_under(cadre, p.paths(RoleKind.TASK_FORCE_LEAD)):
+        return rules.filter(category=Category.SPECIAL)
+    return rules.none()
+
+
+def _holds_post_under(cadre: Cadre, paths: list[str]) -> bool:
+    return bool(paths) and Cadre.objects.filter(Q(pk=cadre.pk) & _under("posts__unit__path", paths) & _active_posts()).exists()
+
+
+def review_refusal(user, entry: Entry) -> str | None:
+    """Why ``user`` may not decide ``entry`` although it is in their review scope (four eyes), or None."""
+    p = principal(user)
+    if p.cadre_id is not None and entry.cadre_id == p.cadre_id:
+        return "不能审核本人的工分记录 (you cannot review your own entry)"
+    if entry.recorded_by_id == p.user_id:
+        return "不能审核自己录入的记录 (you cannot review an entry you recorded)"
+    return None

@@ -1,0 +1,66 @@
+"""Evidence files: the type is read from the content (not the name), the size is bounded, the name is random."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from gongfen.common import DomainError
+
+MAX_BYTES = 10 * 1024 * 1024
+SIGNATURES = (
+    (b"%PDF-", "application/pdf", ".pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+)
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    name: str
+    content: bytes
+    content_type: str
+    extension: str
+
+
+def sniff(content: bytes) -> tuple[str, str] | None:
+    for magic, content_type, extension in SIGNATURES:
+        if content.startswith(magic):
+            return content_type, extension
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp", ".webp"
+    return None
+
+
+def check_upload(name: str, content: bytes) -> CheckedFile:
+    if not content:
+        raise DomainError(f"文件 {name} 是空的 (empty file)", field="evidence")
+    if len(content) > MAX_BYTES:
+        raise DomainError(
+            f"文件 {name} 超过 {MAX_BYTES // (1024 * 1024)} MB (file too large)", field="evidence"
+        )
+    kind = sniff(content)
+    if kind is None:
+        raise DomainError(f"文件 {name} 不是 PDF 或图片（PNG/JPEG/WebP）(only PDF and images)", field="evidence")
+    return CheckedFile(Path(name).name[:255] or "file", content, *kind)
+
+
+def evidence_root() -> Path:
+    return Path(settings.MEDIA_ROOT) / "evidence"
+
+
+def store(checked: CheckedFile) -> tuple[str, str]:
+    """Write the file under a random name; returns (token, sha256)."""
+    token = secrets.token_urlsafe(32)
+    root = evidence_root()
+    root.mkdir(parents=True, exist_ok=True)
+    (root / token).write_bytes(checked.content)
+    return token, hashlib.sha256(checked.content).hexdigest()
+
+
+def path_of(token: str) -> Path:
+    return evidence_root() / token
