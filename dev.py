@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The two set-up commands of the README, for a fresh machine with Python 3.11+.
 
-    python3 dev.py demo   # install, build the demo county on embedded SQLite, show it
+    python3 dev.py demo   # install, build the demo county on embedded SQLite, serve it on :8000
     python3 dev.py test   # install, lint, run the whole suite on SQLite, then on PostgreSQL
 
 Everything is installed into ./.venv from the package registry; nothing else
@@ -62,17 +62,12 @@ def postgres_reachable(url: str) -> bool:
 
 
 def demo() -> int:
+    """Build the demo county (first time only) and serve it on http://127.0.0.1:8000/."""
     ensure_venv()
     env = dict(os.environ)
     env.setdefault("GONGFEN_HOME", str(ROOT / "var" / "demo"))
-    gongfen = BIN / "gongfen"
-    status = run(gongfen, "demo", env=env)
-    if status:
-        return status
-    run(gongfen, "rank", "--group", "G-QX", "--period", "2026Q3", env=env)
-    print(f"\nDemo county ready in {env['GONGFEN_HOME']}. Try (see README):")
-    print(f"  GONGFEN_HOME={env['GONGFEN_HOME']} {gongfen} rank --group G-HEADS --period 2026Q3")
-    return 0
+    print(f"Demo workspace: {env['GONGFEN_HOME']}", flush=True)
+    return run(BIN / "gongfen", "serve", "--demo", *sys.argv[2:], env=env)
 
 
 def ensure_browser() -> None:
