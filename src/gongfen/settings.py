@@ -138,9 +138,10 @@ USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
-STATIC_ROOT = GONGFEN_HOME / "static"
+STATIC_ROOT = GONGFEN_HOME / "static"  # only for `collectstatic`; WhiteNoise serves from the packages
 MEDIA_ROOT = GONGFEN_HOME / "media"  # evidence files; never served as static files
 WHITENOISE_USE_FINDERS = True  # serve static files from the installed packages, no collectstatic needed
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise looks there too
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("", views.boards, name="boards"),
+    path("<str:group>/<str:period>/", views.board, name="board"),
+    path("<str:group>/<str:period>/<str:cadre>/", views.row, name="row"),
+]
