@@ -106,13 +106,15 @@ def workspace_for(bundle: Any) -> Workspace:
     return ws
 
 
-def bundle_load(*, actor: Actor, bundle: Any, progress: Progress | None = None, source: str = "") -> LoadReport:
+def bundle_load(
+    *, actor: Actor, bundle: Any, progress: Progress | None = None, source: str = "", reason: str = "bundle load"
+) -> LoadReport:
     """Check ``bundle`` and load it whole, or raise :class:`BundleInvalid` having changed nothing."""
     with transaction.atomic():
         problems = check_bundle(bundle, workspace_for(bundle) if isinstance(bundle, dict) else Workspace())
         if problems:
             raise BundleInvalid(problems)
-        loader = _Loader(actor, bundle, progress or (lambda *_: None))
+        loader = _Loader(actor, bundle, progress or (lambda *_: None), reason)
         loader.run()
         digest = hashlib.sha256(json.dumps(bundle, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
         loader.report.sha256 = digest
@@ -133,8 +135,8 @@ def bundle_load(*, actor: Actor, bundle: Any, progress: Progress | None = None, 
 
 
 class _Loader:
-    def __init__(self, actor: Actor, bundle: dict, progress: Progress):
-        self.actor, self.bundle, self.progress = actor, bundle, progress
+    def __init__(self, actor: Actor, bundle: dict, progress: Progress, reason: str = "bundle load"):
+        self.actor, self.bundle, self.progress, self.reason = actor, bundle, progress, reason
         self.report = LoadReport()
         self.now = timezone.now()
 
@@ -266,7 +268,7 @@ class _Loader:
                 for key, value in values.items():
                     setattr(scheme, key, value)
                 scheme.save()
-                audit_record(actor=self.actor, action="scheme.update", obj=scheme, before=before, reason="bundle load")
+                audit_record(actor=self.actor, action="scheme.update", obj=scheme, before=before, reason=self.reason)
                 self.count("schemes", updated=1)
             else:
                 self.count("schemes", unchanged=1)
@@ -312,7 +314,7 @@ class _Loader:
         if rule is None:
             rule = Rule.objects.create(scheme=scheme, code=item["code"], sort_order=order, version=1, **values)
             rules[(scheme.code, rule.code)] = rule
-            RuleVersion.objects.create(rule=rule, version=1, created_by=self.actor.user, reason="bundle load", **values)
+            RuleVersion.objects.create(rule=rule, version=1, created_by=self.actor.user, reason=self.reason, **values)
             self.count("rules", created=1)
             return
         if all(getattr(rule, k) == v for k, v in values.items()):
@@ -328,7 +330,7 @@ class _Loader:
         rule.sort_order = order
         rule.save()
         RuleVersion.objects.create(
-            rule=rule, version=rule.version, created_by=self.actor.user, reason="bundle load", **values
+            rule=rule, version=rule.version, created_by=self.actor.user, reason=self.reason, **values
         )
         audit_record(
             actor=self.actor,
@@ -337,7 +339,7 @@ class _Loader:
             object_id=f"{scheme.code}/{rule.code}",
             before=before,
             after={k: str(v) for k, v in values.items()} | {"version": rule.version},
-            reason="bundle load",
+            reason=self.reason,
         )
         self.count("rules", updated=1)
 

@@ -5,58 +5,92 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Cadre',
+            name="Cadre",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=50)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=50)),
             ],
             options={
-                'verbose_name': '干部',
-                'verbose_name_plural': '干部',
-                'ordering': ['code'],
+                "verbose_name": "干部",
+                "verbose_name_plural": "干部",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('county', '县'), ('township', '乡镇'), ('subdistrict', '街道/办事处'), ('department', '部门'), ('office', '科室/办公室'), ('village', '村'), ('task_force', '专班/指挥部')], max_length=20)),
-                ('path', models.CharField(db_index=True, max_length=1000)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='org.unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("county", "县"),
+                            ("township", "乡镇"),
+                            ("subdistrict", "街道/办事处"),
+                            ("department", "部门"),
+                            ("office", "科室/办公室"),
+                            ("village", "村"),
+                            ("task_force", "专班/指挥部"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("path", models.CharField(db_index=True, max_length=1000)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="org.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '单位',
-                'verbose_name_plural': '单位',
-                'ordering': ['path'],
+                "verbose_name": "单位",
+                "verbose_name_plural": "单位",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='Post',
+            name="Post",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.CharField(db_index=True, max_length=50)),
-                ('start', models.DateField()),
-                ('end', models.DateField(blank=True, null=True)),
-                ('cadre', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='posts', to='org.cadre')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='posts', to='org.unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.CharField(db_index=True, max_length=50)),
+                ("start", models.DateField()),
+                ("end", models.DateField(blank=True, null=True)),
+                (
+                    "cadre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="posts", to="org.cadre"
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="posts", to="org.unit"),
+                ),
             ],
             options={
-                'verbose_name': '岗位',
-                'verbose_name_plural': '岗位',
-                'ordering': ['cadre', 'start', 'id'],
-                'indexes': [models.Index(fields=['start', 'end'], name='org_post_start_2dd21a_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end__isnull', True), ('end__gte', models.F('start')), _connector='OR'), name='post_end_after_start')],
+                "verbose_name": "岗位",
+                "verbose_name_plural": "岗位",
+                "ordering": ["cadre", "start", "id"],
+                "indexes": [models.Index(fields=["start", "end"], name="org_post_start_2dd21a_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("end__isnull", True), ("end__gte", models.F("start")), _connector="OR"),
+                        name="post_end_after_start",
+                    )
+                ],
             },
         ),
     ]

@@ -6,123 +6,208 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial'),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Scheme',
+            name="Scheme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('year', models.PositiveSmallIntegerField()),
-                ('weight_quantitative', models.DecimalField(decimal_places=4, max_digits=6)),
-                ('weight_qualitative', models.DecimalField(decimal_places=4, max_digits=6)),
-                ('grades', models.JSONField(default=list)),
-                ('evaluator_classes', models.JSONField(default=list)),
-                ('tiers', models.JSONField(default=list)),
-                ('category_caps', models.JSONField(blank=True, default=dict)),
-                ('min_days', models.PositiveSmallIntegerField(default=30)),
-                ('period_kind', models.CharField(default='quarter', max_length=20)),
-                ('tier_policy', models.CharField(default='proportional', max_length=20)),
-                ('action_policy', models.CharField(default='streak', max_length=20)),
-                ('derived_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='derived', to='schemes.scheme')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='schemes', to='org.unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("year", models.PositiveSmallIntegerField()),
+                ("weight_quantitative", models.DecimalField(decimal_places=4, max_digits=6)),
+                ("weight_qualitative", models.DecimalField(decimal_places=4, max_digits=6)),
+                ("grades", models.JSONField(default=list)),
+                ("evaluator_classes", models.JSONField(default=list)),
+                ("tiers", models.JSONField(default=list)),
+                ("category_caps", models.JSONField(blank=True, default=dict)),
+                ("min_days", models.PositiveSmallIntegerField(default=30)),
+                ("period_kind", models.CharField(default="quarter", max_length=20)),
+                ("tier_policy", models.CharField(default="proportional", max_length=20)),
+                ("action_policy", models.CharField(default="streak", max_length=20)),
+                (
+                    "derived_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="derived",
+                        to="schemes.scheme",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="schemes", to="org.unit"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考核方案',
-                'verbose_name_plural': '考核方案',
-                'ordering': ['year', 'code'],
+                "verbose_name": "考核方案",
+                "verbose_name_plural": "考核方案",
+                "ordering": ["year", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Rule',
+            name="Rule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64)),
-                ('name', models.CharField(max_length=200)),
-                ('category', models.CharField(choices=[('base', '岗位分'), ('stationing', '驻村分'), ('routine', '日常工作'), ('special', '专项加分'), ('deduction', '扣分')], max_length=20)),
-                ('points', models.DecimalField(decimal_places=4, max_digits=12)),
-                ('unit_label', models.CharField(blank=True, help_text='次/天/项/个', max_length=10)),
-                ('cap', models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True)),
-                ('veto', models.BooleanField(default=False)),
-                ('positions', models.JSONField(blank=True, default=list)),
-                ('evidence_required', models.BooleanField(default=False)),
-                ('sort_order', models.PositiveIntegerField(default=0)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('scheme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rules', to='schemes.scheme')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=64)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("base", "岗位分"),
+                            ("stationing", "驻村分"),
+                            ("routine", "日常工作"),
+                            ("special", "专项加分"),
+                            ("deduction", "扣分"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("points", models.DecimalField(decimal_places=4, max_digits=12)),
+                ("unit_label", models.CharField(blank=True, help_text="次/天/项/个", max_length=10)),
+                ("cap", models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True)),
+                ("veto", models.BooleanField(default=False)),
+                ("positions", models.JSONField(blank=True, default=list)),
+                ("evidence_required", models.BooleanField(default=False)),
+                ("sort_order", models.PositiveIntegerField(default=0)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "scheme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="rules", to="schemes.scheme"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '赋分规则',
-                'verbose_name_plural': '赋分规则',
-                'ordering': ['scheme', 'sort_order', 'id'],
+                "verbose_name": "赋分规则",
+                "verbose_name_plural": "赋分规则",
+                "ordering": ["scheme", "sort_order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='RankingGroup',
+            name="RankingGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('select_position', models.CharField(blank=True, max_length=50)),
-                ('select_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit')),
-                ('scheme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='groups', to='schemes.scheme')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("select_position", models.CharField(blank=True, max_length=50)),
+                (
+                    "select_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                    ),
+                ),
+                (
+                    "scheme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="groups", to="schemes.scheme"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '排名组',
-                'verbose_name_plural': '排名组',
-                'ordering': ['code'],
+                "verbose_name": "排名组",
+                "verbose_name_plural": "排名组",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='RuleVersion',
+            name="RuleVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('name', models.CharField(max_length=200)),
-                ('category', models.CharField(choices=[('base', '岗位分'), ('stationing', '驻村分'), ('routine', '日常工作'), ('special', '专项加分'), ('deduction', '扣分')], max_length=20)),
-                ('points', models.DecimalField(decimal_places=4, max_digits=12)),
-                ('unit_label', models.CharField(blank=True, max_length=10)),
-                ('cap', models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True)),
-                ('veto', models.BooleanField(default=False)),
-                ('positions', models.JSONField(blank=True, default=list)),
-                ('evidence_required', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('reason', models.TextField(blank=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
-                ('rule', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='schemes.rule')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.PositiveIntegerField()),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("base", "岗位分"),
+                            ("stationing", "驻村分"),
+                            ("routine", "日常工作"),
+                            ("special", "专项加分"),
+                            ("deduction", "扣分"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("points", models.DecimalField(decimal_places=4, max_digits=12)),
+                ("unit_label", models.CharField(blank=True, max_length=10)),
+                ("cap", models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True)),
+                ("veto", models.BooleanField(default=False)),
+                ("positions", models.JSONField(blank=True, default=list)),
+                ("evidence_required", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("reason", models.TextField(blank=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "rule",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="versions", to="schemes.rule"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '规则版本',
-                'verbose_name_plural': '规则版本',
-                'ordering': ['rule', 'version'],
-                'constraints': [models.UniqueConstraint(fields=('rule', 'version'), name='rule_version_unique')],
+                "verbose_name": "规则版本",
+                "verbose_name_plural": "规则版本",
+                "ordering": ["rule", "version"],
+                "constraints": [models.UniqueConstraint(fields=("rule", "version"), name="rule_version_unique")],
             },
         ),
         migrations.AddConstraint(
-            model_name='rule',
-            constraint=models.UniqueConstraint(fields=('scheme', 'code'), name='rule_code_unique_in_scheme'),
+            model_name="rule",
+            constraint=models.UniqueConstraint(fields=("scheme", "code"), name="rule_code_unique_in_scheme"),
         ),
         migrations.AddConstraint(
-            model_name='rule',
-            constraint=models.CheckConstraint(condition=models.Q(('cap__isnull', True), ('cap__gt', 0), _connector='OR'), name='rule_cap_positive'),
+            model_name="rule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("cap__isnull", True), ("cap__gt", 0), _connector="OR"), name="rule_cap_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rule',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('category', 'base'), _negated=True), ('cap__isnull', True), _connector='OR'), name='rule_base_has_no_cap'),
+            model_name="rule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("category", "base"), _negated=True), ("cap__isnull", True), _connector="OR"
+                ),
+                name="rule_base_has_no_cap",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rule',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('category', 'deduction'), ('points__lt', 0)), models.Q(models.Q(('category', 'deduction'), _negated=True), ('points__gt', 0)), _connector='OR'), name='rule_points_sign_matches_category'),
+            model_name="rule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("category", "deduction"), ("points__lt", 0)),
+                    models.Q(models.Q(("category", "deduction"), _negated=True), ("points__gt", 0)),
+                    _connector="OR",
+                ),
+                name="rule_points_sign_matches_category",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rankinggroup',
-            constraint=models.CheckConstraint(condition=models.Q(('select_unit__isnull', False), models.Q(('select_position', ''), _negated=True), _connector='OR'), name='group_selects_something'),
+            model_name="rankinggroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("select_unit__isnull", False), models.Q(("select_position", ""), _negated=True), _connector="OR"
+                ),
+                name="group_selects_something",
+            ),
         ),
     ]
