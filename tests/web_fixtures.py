@@ -43,7 +43,9 @@ def county(db):
     users = {}
     for username, (cadre, roles) in USERS.items():
         user = user_create(
-            actor=ACTOR, username=username, password=PASSWORD,
+            actor=ACTOR,
+            username=username,
+            password=PASSWORD,
             cadre=Cadre.objects.get(code=cadre) if cadre else None,
         )
         for kind, unit in roles:

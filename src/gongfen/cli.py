@@ -64,7 +64,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--threads", type=int, default=8)
-    serve.add_argument("--demo", action="store_true", help="先生成演示县并打印各角色登录账号 / load the demo county first")
+    serve.add_argument(
+        "--demo", action="store_true", help="先生成演示县并打印各角色登录账号 / load the demo county first"
+    )
 
     diff = sub.add_parser("diff", help="考核方案与其模板的差异（量体裁衣）/ what a scheme changed against its template")
     diff.add_argument("--scheme", required=True)

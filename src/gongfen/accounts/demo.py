@@ -27,13 +27,25 @@ def demo_users() -> list[tuple[str, str, str]]:
     county, town, force = (Unit.objects.get(code=c) for c in ("KH", "KH-QX", "KH-SK"))
     plan = [
         ("组织部管理员", "zzb", _cadre_with("KH-ZZB"), [(RoleKind.ORG_ADMIN, county)]),
-        ("齐溪镇单位管理员", "qx-admin", _cadre_with("KH-QX-DZ") or _cadre_with("KH-QX", "中层干部"),
-         [(RoleKind.UNIT_ADMIN, town)]),
+        (
+            "齐溪镇单位管理员",
+            "qx-admin",
+            _cadre_with("KH-QX-DZ") or _cadre_with("KH-QX", "中层干部"),
+            [(RoleKind.UNIT_ADMIN, town)],
+        ),
         ("齐溪镇分管领导（审核）", "qx-leader", _cadre_with("KH-QX", "党委书记"), [(RoleKind.REVIEWER, town)]),
-        ("水库征迁专班负责人", "sk-lead", _cadre_with("KH-SK-LL3", "组长") or _cadre_with("KH-SK"),
-         [(RoleKind.TASK_FORCE_LEAD, force)]),
-        ("齐溪镇干部", "qx-cadre", _cadre_with("KH-QX-WL", "一般干部", also_unit="KH-SK") or _cadre_with("KH-QX", "一般干部"),
-         []),
+        (
+            "水库征迁专班负责人",
+            "sk-lead",
+            _cadre_with("KH-SK-LL3", "组长") or _cadre_with("KH-SK"),
+            [(RoleKind.TASK_FORCE_LEAD, force)],
+        ),
+        (
+            "齐溪镇干部",
+            "qx-cadre",
+            _cadre_with("KH-QX-WL", "一般干部", also_unit="KH-SK") or _cadre_with("KH-QX", "一般干部"),
+            [],
+        ),
     ]
     rows = []
     for label, username, cadre, roles in plan:

@@ -150,7 +150,10 @@ def declarable_rules(user, cadre: Cadre, schemes: QuerySet[Scheme] | list[Scheme
 
 
 def _holds_post_under(cadre: Cadre, paths: list[str]) -> bool:
-    return bool(paths) and Cadre.objects.filter(Q(pk=cadre.pk) & _under("posts__unit__path", paths) & _active_posts()).exists()
+    return (
+        bool(paths)
+        and Cadre.objects.filter(Q(pk=cadre.pk) & _under("posts__unit__path", paths) & _active_posts()).exists()
+    )
 
 
 def review_refusal(user, entry: Entry) -> str | None:

@@ -20,8 +20,13 @@ def user_create(*, actor: Actor, username: str, password: str, cadre: Cadre | No
     user = User(username=username, cadre=cadre, first_name=name[:150])
     user.set_password(password)
     user.save()
-    audit_record(actor=actor, action="user.create", obj=user, object_id=username,
-                 after={"username": username, "cadre": cadre.code if cadre else None})
+    audit_record(
+        actor=actor,
+        action="user.create",
+        obj=user,
+        object_id=username,
+        after={"username": username, "cadre": cadre.code if cadre else None},
+    )
     return user
 
 
@@ -34,16 +39,28 @@ def role_grant(*, actor: Actor, user: User, kind: str, unit: Unit, reason: str =
         user.is_staff = user.is_superuser = True  # 组织部 administrators may read raw data in the Django admin
         user.save(update_fields=["is_staff", "is_superuser"])
     if created:
-        audit_record(actor=actor, action="role.grant", obj=user, object_id=user.username,
-                     after={"kind": kind, "unit": unit.code}, reason=reason)
+        audit_record(
+            actor=actor,
+            action="role.grant",
+            obj=user,
+            object_id=user.username,
+            after={"kind": kind, "unit": unit.code},
+            reason=reason,
+        )
     return role
 
 
 @transaction.atomic
 def role_revoke(*, actor: Actor, role: Role, reason: str) -> None:
     user = role.user
-    audit_record(actor=actor, action="role.revoke", obj=user, object_id=user.username,
-                 before={"kind": role.kind, "unit": role.unit.code}, reason=reason)
+    audit_record(
+        actor=actor,
+        action="role.revoke",
+        obj=user,
+        object_id=user.username,
+        before={"kind": role.kind, "unit": role.unit.code},
+        reason=reason,
+    )
     role.delete()
     if not user.roles.filter(kind=RoleKind.ORG_ADMIN).exists() and user.is_superuser:
         user.is_staff = user.is_superuser = False

@@ -40,9 +40,7 @@ def check_upload(name: str, content: bytes) -> CheckedFile:
     if not content:
         raise DomainError(f"文件 {name} 是空的 (empty file)", field="evidence")
     if len(content) > MAX_BYTES:
-        raise DomainError(
-            f"文件 {name} 超过 {MAX_BYTES // (1024 * 1024)} MB (file too large)", field="evidence"
-        )
+        raise DomainError(f"文件 {name} 超过 {MAX_BYTES // (1024 * 1024)} MB (file too large)", field="evidence")
     kind = sniff(content)
     if kind is None:
         raise DomainError(f"文件 {name} 不是 PDF 或图片（PNG/JPEG/WebP）(only PDF and images)", field="evidence")

@@ -102,12 +102,16 @@ def entry_declare(
     if quantity is None or Decimal(quantity) <= 0:
         raise DomainError("数量必须大于 0", field="quantity")
     if occurred_on.year != scheme.year:
-        raise DomainError(f"发生日期 {occurred_on} 不在考核方案 {scheme.name} 的年度 {scheme.year} 内", field="occurred_on")
+        raise DomainError(
+            f"发生日期 {occurred_on} 不在考核方案 {scheme.name} 的年度 {scheme.year} 内", field="occurred_on"
+        )
     if occurred_on > timezone.localdate():
         raise DomainError(f"发生日期 {occurred_on} 晚于今天，不能申报尚未发生的工作", field="occurred_on")
     period = period_of(occurred_on, scheme.period_kind).code
     if not period_is_open(scheme.pk, period):
-        raise DomainError(f"{period} 已关账，不能再申报该季度的工分 (the quarter {period} is closed)", field="occurred_on")
+        raise DomainError(
+            f"{period} 已关账，不能再申报该季度的工分 (the quarter {period} is closed)", field="occurred_on"
+        )
     checked = [evidence_files.check_upload(name, content) for name, content in files]
     if rule.evidence_required and not checked:
         raise DomainError(f"规则“{rule.name}”须上传佐证材料 (evidence required)", field="evidence")
@@ -129,8 +133,13 @@ def entry_declare(
     for item in checked:
         token, digest = evidence_files.store(item)
         Evidence.objects.create(
-            entry=entry, token=token, original_name=item.name, content_type=item.content_type,
-            size=len(item.content), sha256=digest, uploaded_by=actor.user,
+            entry=entry,
+            token=token,
+            original_name=item.name,
+            content_type=item.content_type,
+            size=len(item.content),
+            sha256=digest,
+            uploaded_by=actor.user,
         )
     _event(entry, EntryEvent.Action.DECLARE, actor, now, data={"evidence": len(checked)})
     if submit:
@@ -156,8 +165,8 @@ def entry_submit(*, actor: Actor, entry: Entry) -> Entry:
 def entry_approve(*, actor: Actor, entry: Entry, reason: str = "", points: Decimal | None = None) -> Entry:
     """Grant the rule's current points (or ``points``, for imported history) and post the entry."""
     entry = _locked(entry)
-    if entry.status not in (EntryStatus.PENDING, EntryStatus.DECLARED):
-        raise DomainError(f"记录 {entry.code} 状态为“{entry.get_status_display()}”，不能审核通过")
+    if entry.status != EntryStatus.PENDING:
+        raise DomainError(f"记录 {entry.code} 状态为“{entry.get_status_display()}”，不能审核通过（草稿须先提交）")
     before = _snapshot(entry)
     rule = entry.rule
     now = timezone.now()
@@ -181,8 +190,8 @@ def entry_reject(*, actor: Actor, entry: Entry, reason: str) -> Entry:
     if not (reason or "").strip():
         raise DomainError("退回必须说明理由", field="reason")
     entry = _locked(entry)
-    if entry.status not in (EntryStatus.PENDING, EntryStatus.DECLARED):
-        raise DomainError(f"记录 {entry.code} 状态为“{entry.get_status_display()}”，不能退回")
+    if entry.status != EntryStatus.PENDING:
+        raise DomainError(f"记录 {entry.code} 状态为“{entry.get_status_display()}”，不能退回（草稿须先提交）")
     before = _snapshot(entry)
     now = timezone.now()
     entry.status = EntryStatus.REJECTED
@@ -305,3 +314,19 @@ def rule_rescore(*, actor: Actor, rule: Rule, periods: Iterable[str] | None = No
         reason=reason,
     )
     return created
+
+
+@transaction.atomic
+def entries_decide(*, actor: Actor, entries: Iterable[Entry], decision: str, reason: str = "") -> list[Entry]:
+    """Approve or reject several entries at once (bulk review), all or nothing.
+
+    Each goes through :func:`entry_approve` or :func:`entry_reject`, so each is
+    audited and posted as if decided alone; one refusal undoes them all.
+    """
+    if decision not in ("approve", "reject"):
+        raise DomainError(f"未知的审核决定 {decision!r}", field="decision")
+    if decision == "reject" and not (reason or "").strip():
+        raise DomainError("退回必须说明理由", field="reason")
+    if decision == "approve":
+        return [entry_approve(actor=actor, entry=entry, reason=reason) for entry in entries]
+    return [entry_reject(actor=actor, entry=entry, reason=reason) for entry in entries]

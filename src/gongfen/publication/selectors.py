@@ -14,6 +14,4 @@ def period_is_open(scheme_id: int, period: str) -> bool:
 
 def closed_periods() -> set[tuple[int, str]]:
     """(scheme id, period) pairs that are closed for declarations."""
-    return set(
-        GroupPeriod.objects.exclude(state=PeriodState.OPEN).values_list("group__scheme_id", "period").distinct()
-    )
+    return set(GroupPeriod.objects.exclude(state=PeriodState.OPEN).values_list("group__scheme_id", "period").distinct())

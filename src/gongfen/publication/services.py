@@ -19,6 +19,12 @@ def period_close(*, actor: Actor, group: RankingGroup, period: str, reason: str 
         raise DomainError(f"{group.name} {period} 已是“{row.get_state_display()}”状态，不能再关账")
     row.state, row.changed_by = PeriodState.CLOSING, actor.user
     row.save()
-    audit_record(actor=actor, action="period.close", obj=group, object_id=f"{group.code}/{period}",
-                 after={"state": row.state}, reason=reason)
+    audit_record(
+        actor=actor,
+        action="period.close",
+        obj=group,
+        object_id=f"{group.code}/{period}",
+        after={"state": row.state},
+        reason=reason,
+    )
     return row

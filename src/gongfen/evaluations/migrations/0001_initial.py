@@ -5,29 +5,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial'),
-        ('schemes', '0001_initial'),
+        ("org", "0001_initial"),
+        ("schemes", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Ballot',
+            name="Ballot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(max_length=10)),
-                ('evaluator_class', models.CharField(max_length=30)),
-                ('grade', models.CharField(max_length=30)),
-                ('cadre', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ballots', to='org.cadre')),
-                ('scheme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ballots', to='schemes.scheme')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("period", models.CharField(max_length=10)),
+                ("evaluator_class", models.CharField(max_length=30)),
+                ("grade", models.CharField(max_length=30)),
+                (
+                    "cadre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="ballots", to="org.cadre"
+                    ),
+                ),
+                (
+                    "scheme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="ballots", to="schemes.scheme"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评价票',
-                'verbose_name_plural': '评价票',
-                'indexes': [models.Index(fields=['scheme', 'period', 'cadre'], name='evaluations_scheme__10d904_idx')],
+                "verbose_name": "评价票",
+                "verbose_name_plural": "评价票",
+                "indexes": [models.Index(fields=["scheme", "period", "cadre"], name="evaluations_scheme__10d904_idx")],
             },
         ),
     ]

@@ -6,128 +6,250 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial'),
-        ('schemes', '0001_initial'),
+        ("org", "0001_initial"),
+        ("schemes", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Entry',
+            name="Entry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=80, unique=True)),
-                ('occurred_on', models.DateField()),
-                ('period', models.CharField(help_text='the scoring period containing occurred_on, e.g. 2026Q3', max_length=10)),
-                ('quantity', models.DecimalField(decimal_places=4, default=1, max_digits=12)),
-                ('description', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('declared', '已填报'), ('pending', '待审核'), ('approved', '已通过'), ('rejected', '已退回'), ('revoked', '已撤销')], default='pending', max_length=10)),
-                ('kind', models.CharField(choices=[('normal', '记录'), ('reversal', '冲销'), ('rescore', '按新版规则重算')], default='normal', max_length=10)),
-                ('posted', models.BooleanField(default=False)),
-                ('rule_version', models.PositiveIntegerField(blank=True, null=True)),
-                ('points', models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True)),
-                ('amount', models.DecimalField(blank=True, decimal_places=4, max_digits=24, null=True)),
-                ('veto', models.BooleanField(default=False)),
-                ('recorded_by_label', models.CharField(blank=True, max_length=150)),
-                ('recorded_at', models.DateTimeField()),
-                ('decided_by_label', models.CharField(blank=True, max_length=150)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_reason', models.TextField(blank=True)),
-                ('cadre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='org.cadre')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reverses', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reversals', to='ledger.entry')),
-                ('rule', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='schemes.rule')),
-                ('scheme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='schemes.scheme')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=80, unique=True)),
+                ("occurred_on", models.DateField()),
+                (
+                    "period",
+                    models.CharField(help_text="the scoring period containing occurred_on, e.g. 2026Q3", max_length=10),
+                ),
+                ("quantity", models.DecimalField(decimal_places=4, default=1, max_digits=12)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("declared", "已填报"),
+                            ("pending", "待审核"),
+                            ("approved", "已通过"),
+                            ("rejected", "已退回"),
+                            ("revoked", "已撤销"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("normal", "记录"), ("reversal", "冲销"), ("rescore", "按新版规则重算")],
+                        default="normal",
+                        max_length=10,
+                    ),
+                ),
+                ("posted", models.BooleanField(default=False)),
+                ("rule_version", models.PositiveIntegerField(blank=True, null=True)),
+                ("points", models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True)),
+                ("amount", models.DecimalField(blank=True, decimal_places=4, max_digits=24, null=True)),
+                ("veto", models.BooleanField(default=False)),
+                ("recorded_by_label", models.CharField(blank=True, max_length=150)),
+                ("recorded_at", models.DateTimeField()),
+                ("decided_by_label", models.CharField(blank=True, max_length=150)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_reason", models.TextField(blank=True)),
+                (
+                    "cadre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="entries", to="org.cadre"
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reverses",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reversals",
+                        to="ledger.entry",
+                    ),
+                ),
+                (
+                    "rule",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="entries", to="schemes.rule"
+                    ),
+                ),
+                (
+                    "scheme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="entries", to="schemes.scheme"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '工分记录',
-                'verbose_name_plural': '工分记录',
-                'ordering': ['id'],
+                "verbose_name": "工分记录",
+                "verbose_name_plural": "工分记录",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='EntryEvent',
+            name="EntryEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('declare', '填报'), ('submit', '提交'), ('approve', '通过'), ('reject', '退回'), ('revoke', '撤销'), ('rescore', '重算'), ('import', '导入')], max_length=10)),
-                ('at', models.DateTimeField()),
-                ('actor_label', models.CharField(blank=True, max_length=150)),
-                ('reason', models.TextField(blank=True)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='ledger.entry')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("declare", "填报"),
+                            ("submit", "提交"),
+                            ("approve", "通过"),
+                            ("reject", "退回"),
+                            ("revoke", "撤销"),
+                            ("rescore", "重算"),
+                            ("import", "导入"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("actor_label", models.CharField(blank=True, max_length=150)),
+                ("reason", models.TextField(blank=True)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="events", to="ledger.entry"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '记录事件',
-                'verbose_name_plural': '记录事件',
-                'ordering': ['id'],
+                "verbose_name": "记录事件",
+                "verbose_name_plural": "记录事件",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Evidence',
+            name="Evidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(help_text="random; the stored file's name and the URL key", max_length=64, unique=True)),
-                ('original_name', models.CharField(max_length=255)),
-                ('content_type', models.CharField(max_length=50)),
-                ('size', models.PositiveIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evidence', to='ledger.entry')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "token",
+                    models.CharField(
+                        help_text="random; the stored file's name and the URL key", max_length=64, unique=True
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=255)),
+                ("content_type", models.CharField(max_length=50)),
+                ("size", models.PositiveIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="evidence", to="ledger.entry"
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '佐证材料',
-                'verbose_name_plural': '佐证材料',
+                "verbose_name": "佐证材料",
+                "verbose_name_plural": "佐证材料",
             },
         ),
         migrations.CreateModel(
-            name='RuleTotal',
+            name="RuleTotal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(max_length=10)),
-                ('amount', models.DecimalField(decimal_places=4, default=0, max_digits=24)),
-                ('count', models.IntegerField(default=0)),
-                ('cadre', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.cadre')),
-                ('rule', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schemes.rule')),
-                ('scheme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schemes.scheme')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("period", models.CharField(max_length=10)),
+                ("amount", models.DecimalField(decimal_places=4, default=0, max_digits=24)),
+                ("count", models.IntegerField(default=0)),
+                (
+                    "cadre",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="org.cadre"),
+                ),
+                (
+                    "rule",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="schemes.rule"),
+                ),
+                (
+                    "scheme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="schemes.scheme"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '工分小计',
-                'verbose_name_plural': '工分小计',
+                "verbose_name": "工分小计",
+                "verbose_name_plural": "工分小计",
             },
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['scheme', 'period', 'cadre'], name='ledger_entr_scheme__9eeabf_idx'),
+            model_name="entry",
+            index=models.Index(fields=["scheme", "period", "cadre"], name="ledger_entr_scheme__9eeabf_idx"),
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['cadre', 'period'], name='ledger_entr_cadre_i_65a861_idx'),
+            model_name="entry",
+            index=models.Index(fields=["cadre", "period"], name="ledger_entr_cadre_i_65a861_idx"),
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['status', 'recorded_at'], name='ledger_entr_status_8f9453_idx'),
+            model_name="entry",
+            index=models.Index(fields=["status", "recorded_at"], name="ledger_entr_status_8f9453_idx"),
         ),
         migrations.AddConstraint(
-            model_name='entry',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='entry_quantity_positive'),
+            model_name="entry",
+            constraint=models.CheckConstraint(condition=models.Q(("quantity__gt", 0)), name="entry_quantity_positive"),
         ),
         migrations.AddConstraint(
-            model_name='entry',
-            constraint=models.CheckConstraint(condition=models.Q(('posted', False), models.Q(('amount__isnull', False), ('points__isnull', False)), _connector='OR'), name='entry_posted_has_amount'),
+            model_name="entry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("posted", False), models.Q(("amount__isnull", False), ("points__isnull", False)), _connector="OR"
+                ),
+                name="entry_posted_has_amount",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='entry',
-            constraint=models.CheckConstraint(condition=models.Q(('kind', 'normal'), ('reverses__isnull', False), _connector='OR'), name='entry_reversal_names_original'),
+            model_name="entry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind", "normal"), ("reverses__isnull", False), _connector="OR"),
+                name="entry_reversal_names_original",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ruletotal',
-            constraint=models.UniqueConstraint(fields=('scheme', 'period', 'cadre', 'rule'), name='rule_total_unique'),
+            model_name="ruletotal",
+            constraint=models.UniqueConstraint(fields=("scheme", "period", "cadre", "rule"), name="rule_total_unique"),
         ),
     ]

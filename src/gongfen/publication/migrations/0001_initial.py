@@ -6,29 +6,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('schemes', '0001_initial'),
+        ("schemes", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='GroupPeriod',
+            name="GroupPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(max_length=10)),
-                ('state', models.CharField(choices=[('open', '进行中'), ('closing', '关账中'), ('published', '已公示'), ('final', '已定稿')], default='open', max_length=10)),
-                ('changed_at', models.DateTimeField(auto_now=True)),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='periods', to='schemes.rankinggroup')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("period", models.CharField(max_length=10)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("open", "进行中"),
+                            ("closing", "关账中"),
+                            ("published", "已公示"),
+                            ("final", "已定稿"),
+                        ],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("changed_at", models.DateTimeField(auto_now=True)),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="periods", to="schemes.rankinggroup"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '季度状态',
-                'verbose_name_plural': '季度状态',
-                'constraints': [models.UniqueConstraint(fields=('group', 'period'), name='group_period_unique')],
+                "verbose_name": "季度状态",
+                "verbose_name_plural": "季度状态",
+                "constraints": [models.UniqueConstraint(fields=("group", "period"), name="group_period_unique")],
             },
         ),
     ]

@@ -1,0 +1,100 @@
+"""Forms of the ledger pages: they parse; the services decide what is allowed."""
+
+from __future__ import annotations
+
+from django import forms
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gongfen.schemes.models import Rule
+
+from . import evidence as evidence_files
+from .models import EntryStatus
+from .page_selectors import plain
+
+ACCEPT = "application/pdf,image/png,image/jpeg,image/webp"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files under one name; each is checked by content in the service."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in files if item]
+
+
+class RuleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, rule: Rule) -> str:
+        unit = rule.unit_label or _("次")
+        label = f"{rule.code} {rule.name} · {plain(rule.points)} {_('分')}/{unit}"
+        if rule.cap is not None:
+            label += f" · {_('上限')} {plain(rule.cap)}"
+        if rule.evidence_required:
+            label += f" · {_('须佐证')}"
+        return label
+
+
+class DeclareForm(forms.Form):
+    """申报/录入: one piece of work; the cadre comes from the URL (or is the user)."""
+
+    rule = RuleChoiceField(queryset=Rule.objects.none(), label=_("赋分规则"), empty_label=_("— 请选择 —"))
+    occurred_on = forms.DateField(
+        label=_("发生日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    quantity = forms.DecimalField(
+        label=_("数量"),
+        max_digits=12,
+        decimal_places=4,
+        widget=forms.NumberInput(attrs={"min": "0", "step": "any", "inputmode": "decimal"}),
+    )
+    description = forms.CharField(
+        label=_("工作说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    evidence = MultipleFileField(
+        label=_("佐证材料"), required=False, help_text=_("PDF 或图片（PNG/JPEG/WebP），可多选，每个不超过 10 MB")
+    )
+
+    def __init__(self, *args, rules, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rule"].queryset = rules
+        self.fields["occurred_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+        # with JavaScript, a new rule or date redraws the rule list (the rules depend on the date)
+        refresh = {"hx-get": reverse("ledger:declare"), "hx-target": "#rule-field", "hx-swap": "outerHTML"}
+        self.fields["rule"].widget.attrs.update(refresh, **{"hx-include": "#id_cadre, #id_occurred_on, #id_rule_q"})
+        self.fields["occurred_on"].widget.attrs.update(refresh, **{"hx-include": "#id_cadre, #id_rule, #id_rule_q"})
+
+    def clean_evidence(self):
+        files = self.cleaned_data.get("evidence") or []
+        for item in files:
+            if item.size > evidence_files.MAX_BYTES:
+                raise forms.ValidationError(_("文件 %(name)s 超过 10 MB (file too large)"), params={"name": item.name})
+        return files
+
+    def evidence_contents(self) -> list[tuple[str, bytes]]:
+        return [(item.name, item.read()) for item in self.cleaned_data.get("evidence") or []]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("理由"), required=False, max_length=2000)
+
+
+class DecideForm(ReasonForm):
+    decision = forms.ChoiceField(choices=[("approve", _("通过")), ("reject", _("退回"))])
+
+
+class DeclarationFilter(forms.Form):
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态")), *EntryStatus.choices])
+    period = forms.ChoiceField(label=_("季度"), required=False)
+
+    def __init__(self, *args, periods: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = [("", _("全部季度")), *((p, p) for p in periods)]
