@@ -13,5 +13,6 @@ urlpatterns = [
     path("rankings/", include(("gongfen.rankings.urls", "rankings"))),
     path("schemes/", include(("gongfen.schemes.urls", "schemes"))),
     path("people/", include(("gongfen.org.urls", "org"))),
+    path("evaluations/", include(("gongfen.evaluations.urls", "evaluations"))),
     path("admin/", admin.site.urls),
 ]
