@@ -69,6 +69,20 @@ MATRIX = {
     "org:cadre": ("GET", "cadre", only(**QX_ADMINS)),
     "org:post_add": ("GET", "cadre", only(**QX_ADMINS)),
     "org:post_end": ("POST", "post", only(**QX_ADMINS)),
+    # evaluation rounds, known by group and quarter; the county fixture has no round yet, so the pages of a
+    # round answer 404 to everyone (tests/evaluations/test_views.py runs the same roles against a real round)
+    "evaluations:list": ("GET", None, everyone("ok")),
+    "evaluations:new": ("GET", None, only(**ADMINS)),
+    "evaluations:round": ("GET", "board", only(**QX_ADMINS)),
+    "evaluations:edit": ("GET", "board", only(**QX_ADMINS)),
+    "evaluations:open": ("POST", "board", only()),
+    "evaluations:close": ("POST", "board", only()),
+    "evaluations:reopen": ("GET", "board", only()),
+    "evaluations:voters": ("GET", "board", only()),
+    "evaluations:codes": ("GET", "board", only()),
+    "evaluations:turnout": ("GET", "board", only()),
+    "evaluations:vote": ("GET", "board", only()),
+    "evaluations:vote_public": ("GET", None, everyone("ok", anonymous="ok")),
 }
 
 

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EvaluationsConfig(AppConfig):
     name = "gongfen.evaluations"
-    verbose_name = "定性评价"
+    verbose_name = _("定性评价")

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class InterchangeConfig(AppConfig):
     name = "gongfen.interchange"
-    verbose_name = "数据交换"
+    verbose_name = _("数据交换")

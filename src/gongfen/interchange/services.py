@@ -71,6 +71,7 @@ def workspace_for(bundle: Any) -> Workspace:
         "scheme__code", "period", "evaluator_class", "grade"
     ).distinct():
         ws.ballot_usage.setdefault(scheme_code, set()).add((period, klass, grade))
+    ws.counted_rounds = set(Ballot.objects.filter(round__isnull=False).values_list("scheme__code", "period").distinct())
     for s in Scheme.objects.all():
         ws.schemes[s.code] = {
             "grades": [g["name"] for g in s.grades],

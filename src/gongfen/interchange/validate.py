@@ -457,6 +457,11 @@ class Checker:
     def check_ballots(self, cadres: dict, schemes: dict) -> None:
         for _, b, path in self.items("ballots"):
             cadre, scheme = b.get("cadre"), b.get("scheme")
+            if (scheme, b.get("period")) in self.ws.counted_rounds:
+                self.add(
+                    f"{path}.period",
+                    f"{scheme} {b.get('period')} 已有评价轮次的计票结果，不能用数据包覆盖 (ballots counted by a round)",
+                )
             if isinstance(cadre, str) and cadre not in cadres and cadre not in self.ws.cadres:
                 self.add(f"{path}.cadre", f"干部 {cadre!r} 不存在 (unknown cadre)")
             info = self.scheme_info(scheme, schemes) if isinstance(scheme, str) else None
