@@ -1,18 +1,25 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class User(AbstractUser):
     """A person who logs in (账号). ``cadre`` is set when the person is also a cadre being assessed."""
 
     cadre = models.OneToOneField(
-        "org.Cadre", null=True, blank=True, on_delete=models.PROTECT, related_name="user", verbose_name="本人干部档案"
+        "org.Cadre",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="user",
+        verbose_name=_("本人干部档案"),
     )
 
     class Meta:
-        verbose_name = "用户"
-        verbose_name_plural = "用户"
+        verbose_name = pgettext_lazy("model", "用户")
+        verbose_name_plural = pgettext_lazy("model plural", "用户")
 
     @property
     def display_name(self) -> str:
@@ -22,10 +29,10 @@ class User(AbstractUser):
 
 
 class RoleKind(models.TextChoices):
-    ORG_ADMIN = "org_admin", "组织部管理员"
-    UNIT_ADMIN = "unit_admin", "单位管理员"
-    REVIEWER = "reviewer", "分管领导（审核）"
-    TASK_FORCE_LEAD = "task_force_lead", "专班负责人"
+    ORG_ADMIN = "org_admin", _("组织部管理员")
+    UNIT_ADMIN = "unit_admin", _("单位管理员")
+    REVIEWER = "reviewer", _("分管领导（审核）")
+    TASK_FORCE_LEAD = "task_force_lead", _("专班负责人")
 
 
 class Role(models.Model):
@@ -47,8 +54,8 @@ class Role(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "kind", "unit"], name="role_unique")]
-        verbose_name = "角色"
-        verbose_name_plural = "角色"
+        verbose_name = pgettext_lazy("model", "角色")
+        verbose_name_plural = pgettext_lazy("model plural", "角色")
 
     def __str__(self) -> str:
         return f"{self.user} {self.get_kind_display()} @ {self.unit}"

@@ -22,6 +22,7 @@ from enum import StrEnum
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from gongfen.ledger.models import Entry
 from gongfen.org.models import Cadre, Unit
@@ -160,7 +161,7 @@ def review_refusal(user, entry: Entry) -> str | None:
     """Why ``user`` may not decide ``entry`` although it is in their review scope (four eyes), or None."""
     p = principal(user)
     if p.cadre_id is not None and entry.cadre_id == p.cadre_id:
-        return "不能审核本人的工分记录 (you cannot review your own entry)"
+        return gettext("不能审核本人的工分记录")
     if entry.recorded_by_id == p.user_id:
-        return "不能审核自己录入的记录 (you cannot review an entry you recorded)"
+        return gettext("不能审核自己录入的记录")
     return None

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditConfig(AppConfig):
     name = "gongfen.audit"
-    verbose_name = "审计"
+    verbose_name = _("审计")

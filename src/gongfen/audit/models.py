@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 from gongfen.common import AppendOnlyModel
 
@@ -21,8 +22,8 @@ class AuditEvent(AppendOnlyModel):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
-        verbose_name = "审计记录"
-        verbose_name_plural = "审计记录"
+        verbose_name = pgettext_lazy("model", "审计记录")
+        verbose_name_plural = pgettext_lazy("model plural", "审计记录")
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type} {self.object_id}"

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LedgerConfig(AppConfig):
     name = "gongfen.ledger"
-    verbose_name = "工分台账"
+    verbose_name = _("工分台账")

@@ -34,13 +34,14 @@ class MultipleFileField(forms.FileField):
 
 class RuleChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, rule: Rule) -> str:
+        # no gettext call inside an f-string: xgettext would not see it
         unit = rule.unit_label or _("次")
-        label = f"{rule.code} {rule.name} · {plain(rule.points)} {_('分')}/{unit}"
+        parts = [f"{rule.code} {rule.name}", _("%(points)s 分/%(unit)s") % {"points": plain(rule.points), "unit": unit}]
         if rule.cap is not None:
-            label += f" · {_('上限')} {plain(rule.cap)}"
+            parts.append(_("上限 %(cap)s") % {"cap": plain(rule.cap)})
         if rule.evidence_required:
-            label += f" · {_('须佐证')}"
-        return label
+            parts.append(str(_("须佐证")))
+        return " · ".join(parts)
 
 
 class DeclareForm(forms.Form):

@@ -1,22 +1,24 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongfen.common import AppendOnlyModel
 
 
 class EntryStatus(models.TextChoices):
-    DECLARED = "declared", "已填报"
-    PENDING = "pending", "待审核"
-    APPROVED = "approved", "已通过"
-    REJECTED = "rejected", "已退回"
-    REVOKED = "revoked", "已撤销"
+    DECLARED = "declared", _("已填报")
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已通过")
+    REJECTED = "rejected", _("已退回")
+    REVOKED = "revoked", _("已撤销")
 
 
 class EntryKind(models.TextChoices):
-    NORMAL = "normal", "记录"
-    REVERSAL = "reversal", "冲销"
-    RESCORE = "rescore", "按新版规则重算"
+    NORMAL = "normal", _("记录")
+    REVERSAL = "reversal", _("冲销")
+    RESCORE = "rescore", _("按新版规则重算")
 
 
 class Entry(models.Model):
@@ -76,8 +78,8 @@ class Entry(models.Model):
             models.Index(fields=["cadre", "period"]),
             models.Index(fields=["status", "recorded_at"]),
         ]
-        verbose_name = "工分记录"
-        verbose_name_plural = "工分记录"
+        verbose_name = pgettext_lazy("model", "工分记录")
+        verbose_name_plural = pgettext_lazy("model plural", "工分记录")
 
     def __str__(self) -> str:
         return f"{self.code} {self.cadre_id} {self.rule_id} {self.occurred_on} ×{self.quantity} [{self.status}]"
@@ -87,13 +89,13 @@ class EntryEvent(AppendOnlyModel):
     """Something that happened to an entry (申报/提交/通过/退回/撤销/重算), in order; never changed."""
 
     class Action(models.TextChoices):
-        DECLARE = "declare", "填报"
-        SUBMIT = "submit", "提交"
-        APPROVE = "approve", "通过"
-        REJECT = "reject", "退回"
-        REVOKE = "revoke", "撤销"
-        RESCORE = "rescore", "重算"
-        IMPORT = "import", "导入"
+        DECLARE = "declare", _("填报")
+        SUBMIT = "submit", _("提交")
+        APPROVE = "approve", _("通过")
+        REJECT = "reject", _("退回")
+        REVOKE = "revoke", _("撤销")
+        RESCORE = "rescore", _("重算")
+        IMPORT = "import", _("导入")
 
     entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(max_length=10, choices=Action.choices)
@@ -105,8 +107,8 @@ class EntryEvent(AppendOnlyModel):
 
     class Meta:
         ordering = ["id"]
-        verbose_name = "记录事件"
-        verbose_name_plural = "记录事件"
+        verbose_name = pgettext_lazy("model", "记录事件")
+        verbose_name_plural = pgettext_lazy("model plural", "记录事件")
 
 
 class RuleTotal(models.Model):
@@ -128,8 +130,8 @@ class RuleTotal(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["scheme", "period", "cadre", "rule"], name="rule_total_unique"),
         ]
-        verbose_name = "工分小计"
-        verbose_name_plural = "工分小计"
+        verbose_name = pgettext_lazy("model", "工分小计")
+        verbose_name_plural = pgettext_lazy("model plural", "工分小计")
 
     def __str__(self) -> str:
         return f"{self.cadre_id} {self.scheme_id} {self.rule_id} {self.period}: {self.amount} ({self.count})"
@@ -148,8 +150,8 @@ class Evidence(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "佐证材料"
-        verbose_name_plural = "佐证材料"
+        verbose_name = pgettext_lazy("model", "佐证材料")
+        verbose_name_plural = pgettext_lazy("model plural", "佐证材料")
 
     def __str__(self) -> str:
         return f"{self.entry_id} {self.original_name}"

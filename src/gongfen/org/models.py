@@ -1,15 +1,17 @@
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class UnitKind(models.TextChoices):
-    COUNTY = "county", "县"
-    TOWNSHIP = "township", "乡镇"
-    SUBDISTRICT = "subdistrict", "街道/办事处"
-    DEPARTMENT = "department", "部门"
-    OFFICE = "office", "科室/办公室"
-    VILLAGE = "village", "村"
-    TASK_FORCE = "task_force", "专班/指挥部"
+    COUNTY = "county", _("县")
+    TOWNSHIP = "township", _("乡镇")
+    SUBDISTRICT = "subdistrict", _("街道/办事处")
+    DEPARTMENT = "department", _("部门")
+    OFFICE = "office", _("科室/办公室")
+    VILLAGE = "village", _("村")
+    TASK_FORCE = "task_force", _("专班/指挥部")
 
 
 class Unit(models.Model):
@@ -28,8 +30,8 @@ class Unit(models.Model):
 
     class Meta:
         ordering = ["path"]
-        verbose_name = "单位"
-        verbose_name_plural = "单位"
+        verbose_name = pgettext_lazy("model", "单位")
+        verbose_name_plural = pgettext_lazy("model plural", "单位")
 
     def __str__(self) -> str:
         return self.name
@@ -48,8 +50,8 @@ class Cadre(models.Model):
 
     class Meta:
         ordering = ["code"]
-        verbose_name = "干部"
-        verbose_name_plural = "干部"
+        verbose_name = pgettext_lazy("model", "干部")
+        verbose_name_plural = pgettext_lazy("model plural", "干部")
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
@@ -76,8 +78,8 @@ class Post(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["start", "end"])]
-        verbose_name = "岗位"
-        verbose_name_plural = "岗位"
+        verbose_name = pgettext_lazy("model", "岗位")
+        verbose_name_plural = pgettext_lazy("model plural", "岗位")
 
     def __str__(self) -> str:
         return f"{self.cadre_id} {self.position} @ {self.unit_id} {self.start}–{self.end or ''}"

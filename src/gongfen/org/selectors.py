@@ -7,13 +7,14 @@ from datetime import date
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from gongfen.accounts.permissions import Action, cadres_for, schemes_for, units_for
 from gongfen.schemes.models import Category, Rule
 
 from .models import Cadre, Post, Unit, UnitKind
 
-CONCURRENT_KINDS = {UnitKind.TASK_FORCE: "专班", UnitKind.VILLAGE: "驻村"}
+CONCURRENT_KINDS = {UnitKind.TASK_FORCE: _("专班"), UnitKind.VILLAGE: _("驻村")}
 
 
 def _held_on(day: date) -> Q:

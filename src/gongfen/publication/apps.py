@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PublicationConfig(AppConfig):
     name = "gongfen.publication"
-    verbose_name = "公示与季度关账"
+    verbose_name = _("公示与季度关账")

@@ -1,12 +1,14 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PeriodState(models.TextChoices):
-    OPEN = "open", "进行中"
-    CLOSING = "closing", "关账中"
-    PUBLISHED = "published", "已公示"
-    FINAL = "final", "已定稿"
+    OPEN = "open", _("进行中")
+    CLOSING = "closing", _("关账中")
+    PUBLISHED = "published", _("已公示")
+    FINAL = "final", _("已定稿")
 
 
 class GroupPeriod(models.Model):
@@ -24,8 +26,8 @@ class GroupPeriod(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["group", "period"], name="group_period_unique")]
-        verbose_name = "季度状态"
-        verbose_name_plural = "季度状态"
+        verbose_name = pgettext_lazy("model", "季度状态")
+        verbose_name_plural = pgettext_lazy("model plural", "季度状态")
 
     def __str__(self) -> str:
         return f"{self.group_id} {self.period} {self.state}"

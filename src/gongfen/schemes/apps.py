@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SchemesConfig(AppConfig):
     name = "gongfen.schemes"
-    verbose_name = "考核方案"
+    verbose_name = _("考核方案")

@@ -1,16 +1,18 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongfen.common import AppendOnlyModel
 
 
 class Category(models.TextChoices):
-    BASE = "base", "岗位分"
-    STATIONING = "stationing", "驻村分"
-    ROUTINE = "routine", "日常工作"
-    SPECIAL = "special", "专项加分"
-    DEDUCTION = "deduction", "扣分"
+    BASE = "base", _("岗位分")
+    STATIONING = "stationing", _("驻村分")
+    ROUTINE = "routine", _("日常工作")
+    SPECIAL = "special", _("专项加分")
+    DEDUCTION = "deduction", _("扣分")
 
 
 class Scheme(models.Model):
@@ -41,8 +43,8 @@ class Scheme(models.Model):
 
     class Meta:
         ordering = ["year", "code"]
-        verbose_name = "考核方案"
-        verbose_name_plural = "考核方案"
+        verbose_name = pgettext_lazy("model", "考核方案")
+        verbose_name_plural = pgettext_lazy("model plural", "考核方案")
 
     def __str__(self) -> str:
         return self.name
@@ -60,7 +62,7 @@ class Rule(models.Model):
     name = models.CharField(max_length=200)
     category = models.CharField(max_length=20, choices=Category.choices)
     points = models.DecimalField(max_digits=12, decimal_places=4)
-    unit_label = models.CharField(max_length=10, blank=True, help_text="次/天/项/个")
+    unit_label = models.CharField(max_length=10, blank=True, help_text=_("次/天/项/个"))
     cap = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     veto = models.BooleanField(default=False)
     positions = models.JSONField(default=list, blank=True)
@@ -79,8 +81,8 @@ class Rule(models.Model):
                 name="rule_points_sign_matches_category",
             ),
         ]
-        verbose_name = "赋分规则"
-        verbose_name_plural = "赋分规则"
+        verbose_name = pgettext_lazy("model", "赋分规则")
+        verbose_name_plural = pgettext_lazy("model plural", "赋分规则")
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -106,8 +108,8 @@ class RuleVersion(AppendOnlyModel):
     class Meta:
         ordering = ["rule", "version"]
         constraints = [models.UniqueConstraint(fields=["rule", "version"], name="rule_version_unique")]
-        verbose_name = "规则版本"
-        verbose_name_plural = "规则版本"
+        verbose_name = pgettext_lazy("model", "规则版本")
+        verbose_name_plural = pgettext_lazy("model plural", "规则版本")
 
 
 class RankingGroup(models.Model):
@@ -126,8 +128,8 @@ class RankingGroup(models.Model):
                 condition=Q(select_unit__isnull=False) | ~Q(select_position=""), name="group_selects_something"
             ),
         ]
-        verbose_name = "排名组"
-        verbose_name_plural = "排名组"
+        verbose_name = pgettext_lazy("model", "排名组")
+        verbose_name_plural = pgettext_lazy("model plural", "排名组")
 
     def __str__(self) -> str:
         return self.name
