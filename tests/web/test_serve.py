@@ -89,7 +89,7 @@ def test_serve_demo_builds_the_county_and_prints_one_login_per_role(tmp_path):
         for username in ("zzb", "qx-admin", "qx-leader", "sk-lead", "qx-cadre"):
             assert username in output
         assert "gongfen-demo-2026" in output
-        assert wait_until_up(f"http://127.0.0.1:{port}", proc).status == 200
+        assert wait_until_up(f"http://127.0.0.1:{port}", proc, seconds=120).status == 200
     finally:
         proc.terminate()
         proc.wait(timeout=10)
