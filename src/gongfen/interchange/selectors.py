@@ -51,41 +51,53 @@ def _cadres() -> list[dict]:
     return [{"code": c.code, "name": c.name, "posts": posts[c.pk]} for c in Cadre.objects.order_by("code")]
 
 
+def rule_as_bundle(rule: Rule) -> dict[str, Any]:
+    """A rule as a bundle holds it (optional fields only when set)."""
+    item: dict[str, Any] = {"code": rule.code, "name": rule.name, "category": rule.category, "points": dec(rule.points)}
+    if rule.unit_label:
+        item["unit"] = rule.unit_label
+    if rule.cap is not None:
+        item["cap"] = dec(rule.cap)
+    if rule.veto:
+        item["veto"] = True
+    if rule.positions:
+        item["positions"] = list(rule.positions)
+    if rule.evidence_required:
+        item["evidence_required"] = True
+    return item
+
+
+def scheme_as_bundle(scheme: Scheme, rules: list[Rule] | None = None) -> dict[str, Any]:
+    """A scheme with its rules in rule order, as a bundle holds it (``rules`` when already read)."""
+    if rules is None:
+        rules = list(scheme.rules.order_by("sort_order", "id"))
+    item: dict[str, Any] = {
+        "code": scheme.code,
+        "name": scheme.name,
+        "unit": scheme.unit.code,
+        "year": scheme.year,
+        "weights": {"quantitative": dec(scheme.weight_quantitative), "qualitative": dec(scheme.weight_qualitative)},
+        "grades": {g["name"]: g["value"] for g in scheme.grades},
+        "evaluator_classes": {c["name"]: c["weight"] for c in scheme.evaluator_classes},
+        "tiers": [{"name": t["name"], "cumulative": t["cumulative"]} for t in scheme.tiers],
+        "min_days": scheme.min_days,
+        "category_caps": dict(scheme.category_caps),
+        "rules": [rule_as_bundle(r) for r in rules],
+    }
+    if scheme.derived_from_id:
+        item["derived_from"] = scheme.derived_from.code
+    return item
+
+
 def _schemes() -> list[dict]:
     rules = defaultdict(list)
     for r in Rule.objects.order_by("scheme_id", "sort_order", "id"):
-        rule = {"code": r.code, "name": r.name, "category": r.category, "points": dec(r.points)}
-        if r.unit_label:
-            rule["unit"] = r.unit_label
-        if r.cap is not None:
-            rule["cap"] = dec(r.cap)
-        if r.veto:
-            rule["veto"] = True
-        if r.positions:
-            rule["positions"] = list(r.positions)
-        if r.evidence_required:
-            rule["evidence_required"] = True
-        rules[r.scheme_id].append(rule)
-    out = []
-    for s in Scheme.objects.select_related("unit", "derived_from").order_by("year", "code"):
-        item = {
-            "code": s.code,
-            "name": s.name,
-            "unit": s.unit.code,
-            "year": s.year,
-            "weights": {"quantitative": dec(s.weight_quantitative), "qualitative": dec(s.weight_qualitative)},
-            "grades": {g["name"]: g["value"] for g in s.grades},
-            "evaluator_classes": {c["name"]: c["weight"] for c in s.evaluator_classes},
-            "tiers": [{"name": t["name"], "cumulative": t["cumulative"]} for t in s.tiers],
-            "min_days": s.min_days,
-            "category_caps": dict(s.category_caps),
-            "rules": rules[s.pk],
-        }
-        if s.derived_from_id:
-            item["derived_from"] = s.derived_from.code
-        out.append(item)
+        rules[r.scheme_id].append(r)
     # a derived scheme may be listed before its template; references are resolved after all are read
-    return out
+    return [
+        scheme_as_bundle(s, rules[s.pk])
+        for s in Scheme.objects.select_related("unit", "derived_from").order_by("year", "code")
+    ]
 
 
 def _group(g: RankingGroup) -> dict:

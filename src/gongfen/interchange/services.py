@@ -421,34 +421,9 @@ class _Loader:
                     revoked.append(entry)
             rows.append(entry)
         bulk_insert(Entry, rows)
-        reversals = []
+        reason = "导入时已撤销 (revoked in the imported bundle)"
+        reversals = [ledger.reversal_for(entry, actor, now, reason) for entry in revoked]
         for entry in revoked:
-            reversals.append(
-                Entry(
-                    code=f"{entry.code}~R1",
-                    cadre_id=entry.cadre_id,
-                    scheme_id=entry.scheme_id,
-                    rule_id=entry.rule_id,
-                    occurred_on=entry.occurred_on,
-                    period=entry.period,
-                    quantity=entry.quantity,
-                    status=EntryStatus.APPROVED,
-                    kind=EntryKind.REVERSAL,
-                    reverses=entry,
-                    posted=True,
-                    rule_version=entry.rule_version,
-                    points=-entry.points,
-                    amount=-entry.amount,
-                    veto=entry.veto,
-                    recorded_by=actor.user,
-                    recorded_by_label=actor.label,
-                    recorded_at=now,
-                    decided_by=actor.user,
-                    decided_by_label=actor.label,
-                    decided_at=now,
-                    decision_reason="导入时已撤销 (revoked in the imported bundle)",
-                )
-            )
             key = (entry.cadre_id, entry.scheme_id, entry.rule_id, entry.period)
             deltas[key][0] -= entry.amount
             deltas[key][1] -= 1

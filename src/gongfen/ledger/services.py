@@ -203,9 +203,9 @@ def entry_reject(*, actor: Actor, entry: Entry, reason: str) -> Entry:
     return entry
 
 
-def _reverse(entry: Entry, actor: Actor, now, reason: str) -> Entry:
-    n = entry.reversals.count() + 1
-    reversal = Entry.objects.create(
+def reversal_for(entry: Entry, actor: Actor, now, reason: str, n: int = 1) -> Entry:
+    """The (unsaved) reversing entry of a posted ``entry``: same rule and period, the opposite amount."""
+    return Entry(
         code=f"{entry.code}~R{n}",
         cadre_id=entry.cadre_id,
         scheme_id=entry.scheme_id,
@@ -230,6 +230,11 @@ def _reverse(entry: Entry, actor: Actor, now, reason: str) -> Entry:
         decided_at=now,
         decision_reason=reason,
     )
+
+
+def _reverse(entry: Entry, actor: Actor, now, reason: str) -> Entry:
+    reversal = reversal_for(entry, actor, now, reason, n=entry.reversals.count() + 1)
+    reversal.save()
     _post(reversal, sign=-1)
     return reversal
 

@@ -18,7 +18,7 @@ from django.db import transaction
 
 from gongfen.audit.services import audit_record
 from gongfen.common import Actor, DomainError
-from gongfen.interchange.selectors import dec
+from gongfen.interchange.selectors import dec, rule_as_bundle, scheme_as_bundle
 from gongfen.interchange.services import bundle_load
 from gongfen.ledger.models import Entry
 from gongfen.org.models import Unit
@@ -26,42 +26,6 @@ from gongfen.org.models import Unit
 from .models import Rule, Scheme
 
 BUNDLE_FORMAT = "gongfen-bundle/1"
-
-
-def rule_as_bundle(rule: Rule) -> dict[str, Any]:
-    """A rule as ``gongfen dump`` writes it (optional fields only when set)."""
-    item: dict[str, Any] = {"code": rule.code, "name": rule.name, "category": rule.category, "points": dec(rule.points)}
-    if rule.unit_label:
-        item["unit"] = rule.unit_label
-    if rule.cap is not None:
-        item["cap"] = dec(rule.cap)
-    if rule.veto:
-        item["veto"] = True
-    if rule.positions:
-        item["positions"] = list(rule.positions)
-    if rule.evidence_required:
-        item["evidence_required"] = True
-    return item
-
-
-def scheme_as_bundle(scheme: Scheme) -> dict[str, Any]:
-    """A scheme with its rules, in rule order, as ``gongfen dump`` writes it."""
-    item: dict[str, Any] = {
-        "code": scheme.code,
-        "name": scheme.name,
-        "unit": scheme.unit.code,
-        "year": scheme.year,
-        "weights": {"quantitative": dec(scheme.weight_quantitative), "qualitative": dec(scheme.weight_qualitative)},
-        "grades": {g["name"]: g["value"] for g in scheme.grades},
-        "evaluator_classes": {c["name"]: c["weight"] for c in scheme.evaluator_classes},
-        "tiers": [{"name": t["name"], "cumulative": t["cumulative"]} for t in scheme.tiers],
-        "min_days": scheme.min_days,
-        "category_caps": dict(scheme.category_caps),
-        "rules": [rule_as_bundle(r) for r in scheme.rules.order_by("sort_order", "id")],
-    }
-    if scheme.derived_from_id:
-        item["derived_from"] = scheme.derived_from.code
-    return item
 
 
 def _locked(code: str) -> Scheme | None:
