@@ -1,8 +1,18 @@
-"""Reads of the quarter lifecycle."""
+"""Reads of the quarter lifecycle: what blocks closing, the published snapshots and their differences."""
 
 from __future__ import annotations
 
-from .models import GroupPeriod, PeriodState
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from gongfen.ledger.models import Entry, EntryStatus
+from gongfen.org.models import Post
+from gongfen.rankings.selectors import group_period
+from gongfen.schemes.models import RankingGroup
+
+from .models import GroupPeriod, PeriodState, Snapshot
 
 
 def period_is_open(scheme_id: int, period: str) -> bool:
@@ -15,3 +25,82 @@ def period_is_open(scheme_id: int, period: str) -> bool:
 def closed_periods() -> set[tuple[int, str]]:
     """(scheme id, period) pairs that are closed for declarations."""
     return set(GroupPeriod.objects.exclude(state=PeriodState.OPEN).values_list("group__scheme_id", "period").distinct())
+
+
+def period_state(group: RankingGroup, period: str) -> str:
+    """The lifecycle state of a group's quarter (no row: open)."""
+    state = GroupPeriod.objects.filter(group=group, period=period).values_list("state", flat=True).first()
+    return state or PeriodState.OPEN
+
+
+def group_member_ids(group: RankingGroup, period: str) -> QuerySet:
+    """Ids of the cadres with at least one day in the group in ``period`` (ranked or not)."""
+    quarter = group_period(group, period)
+    posts = Post.objects.filter(Q(start__lte=quarter.end), Q(end__isnull=True) | Q(end__gte=quarter.start))
+    if group.select_unit_id:  # one filter() call: unit and position must hold for the same post
+        posts = posts.filter(unit__path__startswith=group.select_unit.path)
+    if group.select_position:
+        posts = posts.filter(position=group.select_position)
+    return posts.values("cadre_id")
+
+
+def closing_blockers(group: RankingGroup, period: str) -> QuerySet[Entry]:
+    """Entries that must be decided before the quarter can be published (待审核/已填报 of the group's members)."""
+    return (
+        Entry.objects.filter(
+            scheme_id=group.scheme_id,
+            period=period,
+            status__in=[EntryStatus.DECLARED, EntryStatus.PENDING],
+            cadre_id__in=group_member_ids(group, period),
+        )
+        .select_related("cadre", "rule")
+        .order_by("cadre__code", "id")
+    )
+
+
+def snapshot_current(group: RankingGroup, period: str) -> Snapshot | None:
+    """The latest published version of a group's quarter, or None before publication."""
+    return Snapshot.objects.filter(group=group, period=period).order_by("-version").first()
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """One cadre's row in both versions: ``fields`` maps each differing field to (old, new)."""
+
+    cadre: str
+    fields: dict[str, tuple[Any, Any]]
+
+
+@dataclass(frozen=True)
+class SnapshotDiff:
+    """What changed from one published version to another (版本差异), rows keyed by cadre code."""
+
+    old_version: int
+    new_version: int
+    changed: list[RowChange] = field(default_factory=list)
+    added: list[dict] = field(default_factory=list)
+    removed: list[dict] = field(default_factory=list)
+
+    @property
+    def cadres(self) -> set[str]:
+        """Every cadre whose row differs, appears or disappears."""
+        return {c.cadre for c in self.changed} | {r["cadre"] for r in self.added + self.removed}
+
+
+def snapshot_diff(old: Snapshot, new: Snapshot) -> SnapshotDiff:
+    """Rows that differ between two snapshots of the same group and quarter (changed fields old → new)."""
+    before = {row["cadre"]: row for row in old.data["ranking"]["rows"]}
+    after = {row["cadre"]: row for row in new.data["ranking"]["rows"]}
+    changed = []
+    for cadre in sorted(before.keys() & after.keys()):
+        a, b = before[cadre], after[cadre]
+        fields = {key: (a.get(key), b.get(key)) for key in sorted(a.keys() | b.keys()) if a.get(key) != b.get(key)}
+        if fields:
+            changed.append(RowChange(cadre, fields))
+    return SnapshotDiff(
+        old_version=old.version,
+        new_version=new.version,
+        changed=changed,
+        added=[after[c] for c in sorted(after.keys() - before.keys())],
+        removed=[before[c] for c in sorted(before.keys() - after.keys())],
+    )

@@ -1,19 +1,187 @@
-"""Changing where a group's quarter stands (the full lifecycle comes with publication)."""
+"""Moving a group's quarter through its lifecycle: open → closing → published (→ republished) → final.
+
+Each step checks the current state under a row lock, refuses an illegal
+move with a DomainError and changes nothing, and writes its audit row in
+the same transaction.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
 
 from gongfen.audit.services import audit_record
 from gongfen.common import Actor, DomainError
+from gongfen.ledger.models import Entry, EntryEvent
+from gongfen.rankings.selectors import group_period, group_ranking
 from gongfen.schemes.models import RankingGroup
+from gongfen.scoring.decimals import fmt2
+from gongfen.scoring.output import ranking_as_dict
+from gongfen.scoring.types import Breakdown, Ranking, Row
 
-from .models import GroupPeriod, PeriodState
+from .models import GroupPeriod, PeriodState, Snapshot
+from .selectors import closing_blockers, snapshot_current
+
+DEFAULT_OBJECTION_DAYS = 5  # 异议期: working days (Mon–Fri) after the day of publication
+SNAPSHOT_FORMAT = "gongfen-snapshot/1"
+
+
+# --- the snapshot ---------------------------------------------------------------
+
+
+def _exact(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+def _breakdown(b: Breakdown) -> dict[str, Any]:
+    """A row's breakdown; every decimal exact (as a string), for a clerk to recompute the row."""
+    return {
+        "days": b.days,
+        "period_days": b.period_days,
+        "max_quantitative": _exact(b.max_quantitative),
+        "rules": [
+            {
+                "rule": r.rule,
+                "category": r.category,
+                "raw": _exact(r.raw),
+                "amount": _exact(r.amount),
+                "cap": _exact(r.cap),
+                "days": r.days,
+            }
+            for r in b.rules
+        ],
+        "categories": [
+            {"category": c.category, "raw": _exact(c.raw), "amount": _exact(c.amount), "cap": _exact(c.cap)}
+            for c in b.categories
+        ],
+        "classes": [
+            {
+                "evaluator_class": m.evaluator_class,
+                "weight": _exact(m.weight),
+                "ballots": m.ballots,
+                "trimmed": m.trimmed,
+                "mean": _exact(m.mean),
+            }
+            for m in b.classes
+        ],
+    }
+
+
+def _row(row: Row, shown: dict[str, Any]) -> dict[str, Any]:
+    """The interchange row (2-decimal strings) plus the exact values and the breakdown."""
+    return shown | {
+        "tier_index": row.tier_index,
+        "deductions": fmt2(row.deductions),
+        "exact": {
+            "quantitative": _exact(row.quantitative),
+            "deductions": _exact(row.deductions),
+            "quantitative_normalized": _exact(row.normalized),
+            "qualitative": _exact(row.qualitative),
+            "composite": _exact(row.composite),
+        },
+        "breakdown": _breakdown(row.breakdown),
+    }
+
+
+def snapshot_data(group: RankingGroup, ranking: Ranking, version: int) -> dict[str, Any]:
+    """Everything a publication freezes: the ranking with breakdowns, rule versions, ledger position."""
+    shown = ranking_as_dict(ranking)
+    shown["rows"] = [_row(row, d) for row, d in zip(ranking.rows, shown["rows"], strict=True)]
+    ledger = {
+        "entry_id": Entry.objects.aggregate(m=Max("id"))["m"] or 0,
+        "entry_event_id": EntryEvent.objects.aggregate(m=Max("id"))["m"] or 0,
+    }
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "group": group.code,
+        "scheme": group.scheme.code,
+        "period": ranking.period.code,
+        "version": version,
+        "rule_versions": {rule.code: rule.version for rule in group.scheme.rules.all()},
+        "ledger": ledger,
+        "ranking": shown,
+    }
+
+
+def canonical_json(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def fingerprint(data: Any) -> str:
+    """SHA-256 (hex) of the canonical JSON of ``data``: anyone holding the JSON can check a notice."""
+    return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
+
+
+def _freeze(actor: Actor, group: RankingGroup, period: str) -> Snapshot:
+    latest = snapshot_current(group, period)
+    version = 1 if latest is None else latest.version + 1
+    data = snapshot_data(group, group_ranking(group, period), version)
+    return Snapshot.objects.create(
+        group=group,
+        period=period,
+        version=version,
+        created_by=actor.user,
+        created_by_label=actor.label,
+        data=data,
+        fingerprint=fingerprint(data),
+    )
+
+
+# --- the objection window ------------------------------------------------------
+
+
+def working_days_after(start: date, days: int) -> date:
+    """The ``days``-th working day (Mon–Fri) after ``start``; public holidays are not known yet."""
+    day, left = start, days
+    while left:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return day
+
+
+def _window(row: GroupPeriod, today: date | None, window_days: int | None) -> None:
+    days = DEFAULT_OBJECTION_DAYS if window_days is None else window_days
+    if days < 1:
+        raise DomainError("异议期至少为 1 个工作日", field="window_days")
+    row.window_starts_on = today or timezone.localdate()
+    row.window_ends_on = working_days_after(row.window_starts_on, days)
+
+
+# --- the transitions ------------------------------------------------------------
+
+
+def _locked(group: RankingGroup, period: str) -> GroupPeriod | None:
+    group_period(group, period)  # a period the group's scheme does not have is refused here
+    return GroupPeriod.objects.select_for_update().filter(group=group, period=period).first()
+
+
+def _state_label(row: GroupPeriod | None) -> str:
+    return PeriodState.OPEN.label if row is None else row.get_state_display()
+
+
+def _audit(actor: Actor, action: str, group: RankingGroup, row: GroupPeriod, before: str, **after: Any) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=group,
+        object_id=f"{group.code}/{row.period}",
+        before={"state": before},
+        after={"state": row.state} | after,
+    )
 
 
 @transaction.atomic
 def period_close(*, actor: Actor, group: RankingGroup, period: str, reason: str = "") -> GroupPeriod:
     """Stop declarations into ``period`` for the group's scheme (open → closing)."""
+    group_period(group, period)
     row, _ = GroupPeriod.objects.select_for_update().get_or_create(group=group, period=period)
     if row.state != PeriodState.OPEN:
         raise DomainError(f"{group.name} {period} 已是“{row.get_state_display()}”状态，不能再关账")
@@ -24,7 +192,88 @@ def period_close(*, actor: Actor, group: RankingGroup, period: str, reason: str 
         action="period.close",
         obj=group,
         object_id=f"{group.code}/{period}",
+        before={"state": PeriodState.OPEN},
         after={"state": row.state},
         reason=reason,
     )
+    return row
+
+
+@transaction.atomic
+def period_publish(
+    *, actor: Actor, group: RankingGroup, period: str, window_days: int | None = None, today: date | None = None
+) -> Snapshot:
+    """Publish the quarter (closing → published): freeze snapshot version 1 and open the objection window."""
+    row = _locked(group, period)
+    if row is None or row.state != PeriodState.CLOSING:
+        raise DomainError(f"{group.name} {period} 处于“{_state_label(row)}”状态，只有关账中的季度可以公示")
+    blockers = closing_blockers(group, period).count()
+    if blockers:
+        raise DomainError(f"{group.name} {period} 还有 {blockers} 条待审核或未提交的工分记录，须全部处理后才能公示")
+    _window(row, today, window_days)
+    row.state, row.changed_by = PeriodState.PUBLISHED, actor.user
+    row.save()
+    snapshot = _freeze(actor, group, period)
+    _audit(
+        actor,
+        "period.publish",
+        group,
+        row,
+        PeriodState.CLOSING,
+        version=snapshot.version,
+        fingerprint=snapshot.fingerprint,
+        window=[row.window_starts_on.isoformat(), row.window_ends_on.isoformat()],
+    )
+    return snapshot
+
+
+@transaction.atomic
+def period_republish(
+    *,
+    actor: Actor,
+    group: RankingGroup,
+    period: str,
+    reason: str,
+    window_days: int | None = None,
+    today: date | None = None,
+) -> Snapshot:
+    """Publish a corrected version N+1 from the current ledger and restart the window (published only)."""
+    if not (reason or "").strip():
+        raise DomainError("重新公示必须说明理由", field="reason")
+    row = _locked(group, period)
+    if row is None or row.state != PeriodState.PUBLISHED:
+        raise DomainError(
+            f"{group.name} {period} 处于“{_state_label(row)}”状态，只有公示期内的季度可以重新公示"
+            "（已定稿的季度不再更改，更正须在当前季度以调整记录登记）"
+        )
+    _window(row, today, window_days)
+    row.changed_by = actor.user
+    row.save()
+    snapshot = _freeze(actor, group, period)
+    _audit(
+        actor,
+        "period.republish",
+        group,
+        row,
+        PeriodState.PUBLISHED,
+        version=snapshot.version,
+        fingerprint=snapshot.fingerprint,
+        window=[row.window_starts_on.isoformat(), row.window_ends_on.isoformat()],
+    )
+    return snapshot
+
+
+@transaction.atomic
+def period_finalize(*, actor: Actor, group: RankingGroup, period: str, today: date | None = None) -> GroupPeriod:
+    """Make the published quarter final (published → final) once its objection window has ended."""
+    row = _locked(group, period)
+    if row is None or row.state != PeriodState.PUBLISHED:
+        raise DomainError(f"{group.name} {period} 处于“{_state_label(row)}”状态，只有已公示的季度可以定稿")
+    today = today or timezone.localdate()
+    if today <= row.window_ends_on:
+        raise DomainError(f"{group.name} {period} 的异议期到 {row.window_ends_on} 为止，异议期结束后才能定稿")
+    row.state, row.changed_by = PeriodState.FINAL, actor.user
+    row.save()
+    version = snapshot_current(group, period).version
+    _audit(actor, "period.finalize", group, row, PeriodState.PUBLISHED, version=version)
     return row
