@@ -301,6 +301,26 @@ def test_a_final_quarter_never_changes(group):
     refused("已定稿", services.period_finalize, group=group, period=Q3, today=date(2027, 1, 1))
 
 
+def test_the_ledger_of_a_final_quarter_never_changes(group):
+    """No approval, rejection, revocation or re-scoring touches a final quarter; other quarters go on."""
+    q4 = ledger.entry_declare(
+        actor=ACTOR,
+        cadre=Cadre.objects.get(code="A04"),
+        rule=Rule.objects.get(scheme__code="QX-2026", code="R-TASK"),
+        occurred_on=date(2026, 10, 9),
+    )
+    published(group)
+    services.period_finalize(actor=ACTOR, group=group, period=Q3, today=date(2026, 12, 1))
+    before = ranking_as_dict(group_ranking(group, Q3))
+    refused("已定稿", ledger.entry_revoke, entry=entry("E14"), reason="更正")
+    rule = Rule.objects.get(scheme__code="QX-2026", code="R-TASK")
+    rule.points, rule.version = Decimal(3), rule.version + 1
+    rule.save()
+    assert ledger.rule_rescore(actor=ACTOR, rule=rule, reason="新标准") == []  # E11, E13… are in the final Q3
+    assert ranking_as_dict(group_ranking(group, Q3)) == before
+    ledger.entry_approve(actor=ACTOR, entry=q4)  # the open quarter is not affected
+
+
 def test_a_period_outside_the_scheme_year_is_refused(group):
     refused("2026 年，没有期间 2025Q4", services.period_close, group=group, period="2025Q4")
 

@@ -74,7 +74,15 @@ def _snapshot(entry: Entry) -> dict:
 
 
 def _locked(entry: Entry) -> Entry:
-    return Entry.objects.select_for_update().select_related("cadre", "scheme", "rule").get(pk=entry.pk)
+    """The entry, locked for the change; refused when its quarter is final (a final quarter never changes)."""
+    from gongfen.publication.selectors import period_is_final
+
+    entry = Entry.objects.select_for_update().select_related("cadre", "scheme", "rule").get(pk=entry.pk)
+    if period_is_final(entry.scheme_id, entry.period):
+        raise DomainError(
+            f"{entry.period} 已定稿，该季度的记录不能再改变；更正请在当前季度录入调整记录 (the quarter is final)"
+        )
+    return entry
 
 
 @transaction.atomic
@@ -261,16 +269,21 @@ def entry_revoke(*, actor: Actor, entry: Entry, reason: str) -> Entry:
 def rule_rescore(*, actor: Actor, rule: Rule, periods: Iterable[str] | None = None, reason: str) -> list[Entry]:
     """Re-score approved entries granted under an older version of ``rule`` at its current points.
 
+    Quarters made final are left alone: their history never changes.
+
     Each such entry is reversed and replaced by a ``rescore`` entry at the new
     points; history stays visible. Returns the new entries.
     """
     if not (reason or "").strip():
         raise DomainError("重算必须说明理由", field="reason")
+    from gongfen.publication.selectors import final_periods
+
     rule = Rule.objects.select_for_update().get(pk=rule.pk)
     old = (
         Entry.objects.select_for_update()
         .filter(rule=rule, status=EntryStatus.APPROVED, kind__in=[EntryKind.NORMAL, EntryKind.RESCORE])
         .exclude(rule_version=rule.version)
+        .exclude(period__in=final_periods(rule.scheme_id))
     )
     if periods is not None:
         old = old.filter(period__in=list(periods))

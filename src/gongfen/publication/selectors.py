@@ -22,6 +22,17 @@ def period_is_open(scheme_id: int, period: str) -> bool:
     )
 
 
+def period_is_final(scheme_id: int, period: str) -> bool:
+    """Whether a group of the scheme has made ``period`` final: its ledger then never changes."""
+    return GroupPeriod.objects.filter(group__scheme_id=scheme_id, period=period, state=PeriodState.FINAL).exists()
+
+
+def final_periods(scheme_id: int) -> set[str]:
+    return set(
+        GroupPeriod.objects.filter(group__scheme_id=scheme_id, state=PeriodState.FINAL).values_list("period", flat=True)
+    )
+
+
 def closed_periods() -> set[tuple[int, str]]:
     """(scheme id, period) pairs that are closed for declarations."""
     return set(GroupPeriod.objects.exclude(state=PeriodState.OPEN).values_list("group__scheme_id", "period").distinct())
