@@ -165,3 +165,26 @@ def review_refusal(user, entry: Entry) -> str | None:
     if entry.recorded_by_id == p.user_id:
         return gettext("不能审核自己录入的记录")
     return None
+
+
+def roles_required(*kinds: str):
+    """View decorator: logged in and holding one of ``kinds``; anyone else finds nothing here (404)."""
+    from functools import wraps
+
+    from django.contrib.auth.decorators import login_required
+    from django.http import Http404
+
+    def decorate(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not principal(request.user).has(*kinds):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+administrators_only = roles_required(*ADMINS)

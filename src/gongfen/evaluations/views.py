@@ -9,8 +9,6 @@ grade next to a voter: turnout is counted from who voted, never from votes.
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -21,26 +19,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from gongfen.accounts.permissions import ADMINS, principal
+from gongfen.accounts.permissions import ADMINS, administrators_only, principal
 from gongfen.common import Actor, DomainError
 from gongfen.rankings.selectors import group_period
 
 from . import qr, selectors, services
 from .forms import BallotForm, CodeForm, CodesForm, NewRoundForm, ReopenForm, RoundForm, VotersForm
 from .models import EvaluationRound, RoundState, VotingMode
-
-
-def administrators_only(view):
-    """Logged in and holding an administrator role (组织部 or unit); anyone else finds nothing here (404)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not principal(request.user).has(*ADMINS):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _refused(request, reason: str):

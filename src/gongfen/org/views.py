@@ -7,18 +7,14 @@ unit only among ``units_for(user, Action.ADMINISTER)``: out of scope is 404
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongfen.accounts.permissions import ADMINS, Action, cadres_for, principal, units_for
+from gongfen.accounts.permissions import Action, administrators_only, cadres_for, units_for
 from gongfen.common import Actor, DomainError
 
 from . import selectors, services
@@ -26,19 +22,6 @@ from .forms import CadreForm, PeopleFilterForm, PostEndForm, PostForm
 from .models import Post
 
 PAGE_SIZE = 30
-
-
-def administrators_only(view):
-    """Logged in, and holding an administrator role (组织部 or unit); anyone else finds nothing here (404)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not principal(request.user).has(*ADMINS):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _units(request):

@@ -11,12 +11,9 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from decimal import Decimal
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -24,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gongfen.accounts.permissions import ADMINS, Action, principal, schemes_for, units_for
+from gongfen.accounts.permissions import ADMINS, Action, administrators_only, principal, schemes_for, units_for
 from gongfen.common import Actor, DomainError
 from gongfen.interchange.selectors import dec
 from gongfen.interchange.validate import BundleInvalid
@@ -62,19 +59,6 @@ FIELD_LABELS = {
     "category_caps": gettext_lazy("类别上限"),
     "min_days": gettext_lazy("最少在岗天数"),
 }
-
-
-def administrators_only(view):
-    """Logged in, and holding an administrator role (组织部 or unit); anyone else finds nothing here (404)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not principal(request.user).has(*ADMINS):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _actor(request) -> Actor:
