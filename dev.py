@@ -71,10 +71,14 @@ def demo() -> int:
 
 
 def ensure_browser() -> None:
-    """Browser and PDF tests need Debian's Chromium and CJK fonts; install them when we may (root + apt)."""
+    """Browser and PDF tests need Debian's Chromium, CJK fonts and pdftoppm; install them when we may (root + apt)."""
     missing = [
         pkg
-        for pkg, path in (("chromium", "/usr/bin/chromium"), ("fonts-noto-cjk", "/usr/share/fonts/opentype/noto"))
+        for pkg, path in (
+            ("chromium", "/usr/bin/chromium"),
+            ("fonts-noto-cjk", "/usr/share/fonts/opentype/noto"),
+            ("poppler-utils", "/usr/bin/pdftoppm"),
+        )
         if not Path(path).exists()
     ]
     if not missing:

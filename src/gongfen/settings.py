@@ -6,6 +6,10 @@ GONGFEN_SECRET_KEY    required by gongfen.settings_production; here a key is
                       generated once and kept in $GONGFEN_HOME/secret_key
 GONGFEN_DEBUG         1/true to turn on Django's debug mode
 GONGFEN_ALLOWED_HOSTS comma-separated (default: localhost names)
+GONGFEN_NOTICE_EMAIL  1/true to e-mail notices too (Django's EMAIL_* settings below say how)
+GONGFEN_BASE_URL      the address people open, for links in e-mails (e.g. https://gongfen.example.gov.cn)
+GONGFEN_EMAIL_HOST, GONGFEN_EMAIL_PORT, GONGFEN_EMAIL_USER, GONGFEN_EMAIL_PASSWORD,
+GONGFEN_EMAIL_TLS, GONGFEN_EMAIL_FROM   the SMTP server for notices
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ INSTALLED_APPS = [
     "gongfen.evaluations",
     "gongfen.rankings",
     "gongfen.publication",
+    "gongfen.notices",
     "gongfen.interchange",
     "gongfen.web",
     "django_htmx",
@@ -161,3 +166,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("GONGFEN_LOG_LEVEL", "WARNING")},
 }
+
+# notices by e-mail (站内通知 are always on); see gongfen.notices.services
+GONGFEN_NOTICE_EMAIL = env_bool("GONGFEN_NOTICE_EMAIL")
+GONGFEN_BASE_URL = os.environ.get("GONGFEN_BASE_URL", "")
+EMAIL_HOST = os.environ.get("GONGFEN_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("GONGFEN_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("GONGFEN_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("GONGFEN_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("GONGFEN_EMAIL_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("GONGFEN_EMAIL_FROM", "gongfen@localhost")

@@ -19,6 +19,7 @@ class EntryKind(models.TextChoices):
     NORMAL = "normal", _("记录")
     REVERSAL = "reversal", _("冲销")
     RESCORE = "rescore", _("按新版规则重算")
+    ADJUSTMENT = "adjustment", _("更正调整")
 
 
 class Entry(models.Model):
@@ -44,6 +45,10 @@ class Entry(models.Model):
     status = models.CharField(max_length=10, choices=EntryStatus.choices, default=EntryStatus.PENDING)
     kind = models.CharField(max_length=10, choices=EntryKind.choices, default=EntryKind.NORMAL)
     reverses = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals")
+    # an adjustment (更正调整) in an open quarter corrects ``adjusts``, an entry of a final quarter;
+    # ``sign`` −1 takes points away (amount = −points × quantity), +1 grants them
+    adjusts = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="adjustments")
+    sign = models.SmallIntegerField(default=1)
     posted = models.BooleanField(default=False)
     rule_version = models.PositiveIntegerField(null=True, blank=True)
     points = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
@@ -70,7 +75,14 @@ class Entry(models.Model):
                 name="entry_posted_has_amount",
             ),
             models.CheckConstraint(
-                condition=Q(kind="normal") | Q(reverses__isnull=False), name="entry_reversal_names_original"
+                condition=Q(kind__in=["normal", "adjustment"]) | Q(reverses__isnull=False),
+                name="entry_reversal_names_original",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="adjustment") | Q(adjusts__isnull=False), name="entry_adjustment_names_original"
+            ),
+            models.CheckConstraint(
+                condition=Q(sign=1) | (Q(sign=-1) & Q(kind="adjustment")), name="entry_sign_only_for_adjustment"
             ),
         ]
         indexes = [

@@ -11,12 +11,16 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from gongfen.audit.services import audit_record
 from gongfen.common import Actor, DomainError
+from gongfen.notices.models import NoticeKind
+from gongfen.notices.services import notify
 from gongfen.org.models import Cadre
 from gongfen.schemes.models import Category, Rule, Scheme
 from gongfen.scoring.periods import period_of
@@ -190,6 +194,7 @@ def entry_approve(*, actor: Actor, entry: Entry, reason: str = "", points: Decim
     _post(entry)
     _event(entry, EntryEvent.Action.APPROVE, actor, now, reason, {"points": str(entry.points), "version": rule.version})
     audit_record(actor=actor, action="entry.approve", obj=entry, before=before, after=_snapshot(entry), reason=reason)
+    _tell_cadre(entry, f"工分记录已通过：{rule.name}（{entry.amount.normalize():f} 分）", reason)
     return entry
 
 
@@ -208,7 +213,14 @@ def entry_reject(*, actor: Actor, entry: Entry, reason: str) -> Entry:
     entry.save()
     _event(entry, EntryEvent.Action.REJECT, actor, now, reason)
     audit_record(actor=actor, action="entry.reject", obj=entry, before=before, after=_snapshot(entry), reason=reason)
+    _tell_cadre(entry, f"工分记录被退回：{entry.rule.name}", f"退回理由：{reason}")
     return entry
+
+
+def _tell_cadre(entry: Entry, title: str, body: str = "") -> None:
+    """The cadre's own accounts hear that their entry was decided."""
+    users = get_user_model().objects.filter(cadre_id=entry.cadre_id, is_active=True)
+    notify(users, kind=NoticeKind.ENTRY, title=title, body=body, url=reverse("ledger:entry", args=[entry.code]))
 
 
 def reversal_for(entry: Entry, actor: Actor, now, reason: str, n: int = 1) -> Entry:

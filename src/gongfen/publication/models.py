@@ -60,6 +60,12 @@ class Snapshot(AppendOnlyModel):
     created_by_label = models.CharField(max_length=150, blank=True)
     data = models.JSONField()
     fingerprint = models.CharField(max_length=64)
+    # this version's objection window; for v2+ it applies to the rows in ``changed`` (cadre codes),
+    # the other rows keep the window of the version in which they last changed
+    window_starts_on = models.DateField(null=True, blank=True)
+    window_ends_on = models.DateField(null=True, blank=True)
+    changed = models.JSONField(default=list, blank=True)
+    reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["group", "period", "version"]
@@ -72,3 +78,98 @@ class Snapshot(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.group_id} {self.period} v{self.version} {self.fingerprint[:12]}"
+
+
+class Holiday(models.Model):
+    """A day the working-day calendar treats specially (节假日与调休): a holiday on a weekday, or a working weekend.
+
+    ``working`` False: a public holiday (not a working day even Mon–Fri);
+    True: a 调休 weekend day that is a working day.
+    """
+
+    day = models.DateField(unique=True)
+    working = models.BooleanField(default=False)
+    name = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = pgettext_lazy("model", "节假日")
+        verbose_name_plural = pgettext_lazy("model plural", "节假日")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.name} {'上班' if self.working else '休息'}"
+
+
+class ObjectionStatus(models.TextChoices):
+    FILED = "filed", _("待处理")
+    UPHELD = "upheld", _("已采纳")
+    DISMISSED = "dismissed", _("不予采纳")
+
+
+class Objection(models.Model):
+    """An objection (异议) filed by a cadre during the window, against an entry or their own row.
+
+    Decided once: upheld (the correction goes through the ledger and the
+    ranking is republished; ``resolved_version`` names the new version) or
+    dismissed with a reason. Every step is audited.
+    """
+
+    group = models.ForeignKey("schemes.RankingGroup", on_delete=models.PROTECT, related_name="objections")
+    period = models.CharField(max_length=10)
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, related_name="objections")
+    cadre = models.ForeignKey("org.Cadre", on_delete=models.PROTECT, related_name="objections")
+    entry = models.ForeignKey(
+        "ledger.Entry", null=True, blank=True, on_delete=models.PROTECT, related_name="objections"
+    )
+    text = models.TextField()
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    filed_at = models.DateTimeField(auto_now_add=True)
+    # optional evidence, stored like ledger evidence: under a random token, checked by content
+    evidence_token = models.CharField(max_length=64, blank=True)
+    evidence_name = models.CharField(max_length=255, blank=True)
+    evidence_type = models.CharField(max_length=50, blank=True)
+    evidence_size = models.PositiveIntegerField(null=True, blank=True)
+    evidence_sha256 = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.FILED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by_label = models.CharField(max_length=150, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    resolved_version = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-filed_at", "-id"]
+        indexes = [models.Index(fields=["group", "period", "status"])]
+        verbose_name = pgettext_lazy("model", "异议")
+        verbose_name_plural = pgettext_lazy("model plural", "异议")
+
+    def __str__(self) -> str:
+        return f"{self.group_id} {self.period} {self.cadre_id} [{self.status}]"
+
+
+class ActionOverride(AppendOnlyModel):
+    """组织部's override of an action list (首位推荐/末位回炉/调整) for one cadre, with its reason; never changed.
+
+    ``include`` True puts the cadre on the list, False takes them off. The
+    latest override for (group, period, cadre, action) wins; an earlier one
+    stays as history.
+    """
+
+    group = models.ForeignKey("schemes.RankingGroup", on_delete=models.PROTECT, related_name="action_overrides")
+    period = models.CharField(max_length=10)
+    cadre = models.ForeignKey("org.Cadre", on_delete=models.PROTECT, related_name="action_overrides")
+    action = models.CharField(max_length=10)  # recommend / retrain / adjust (scoring.types)
+    include = models.BooleanField()
+    reason = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    created_by_label = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["group", "period", "cadre", "action", "id"]
+        verbose_name = pgettext_lazy("model", "名单调整")
+        verbose_name_plural = pgettext_lazy("model plural", "名单调整")

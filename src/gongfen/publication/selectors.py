@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -115,3 +116,19 @@ def snapshot_diff(old: Snapshot, new: Snapshot) -> SnapshotDiff:
         added=[after[c] for c in sorted(after.keys() - before.keys())],
         removed=[before[c] for c in sorted(before.keys() - after.keys())],
     )
+
+
+def objection_window(group: RankingGroup, period: str, cadre_code: str) -> tuple[date, date] | None:
+    """The objection window (first day, last day) that applies to one cadre's row, or None before publication.
+
+    Version 1 opens a window for every row; a republication restarts it only
+    for the rows it changed, so a row keeps the window of the latest version
+    that changed it.
+    """
+    for snapshot in Snapshot.objects.filter(group=group, period=period).order_by("-version"):
+        if snapshot.version == 1 or cadre_code in snapshot.changed:
+            if snapshot.window_ends_on is None:  # published before windows were kept per version
+                row = GroupPeriod.objects.filter(group=group, period=period).first()
+                return (row.window_starts_on, row.window_ends_on) if row else None
+            return snapshot.window_starts_on, snapshot.window_ends_on
+    return None

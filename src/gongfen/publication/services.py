@@ -26,10 +26,9 @@ from gongfen.scoring.decimals import fmt2
 from gongfen.scoring.output import ranking_as_dict
 from gongfen.scoring.types import Breakdown, Ranking, Row
 
-from .models import GroupPeriod, PeriodState, Snapshot
-from .selectors import closing_blockers, snapshot_current
+from .models import GroupPeriod, Holiday, PeriodState, Snapshot
+from .selectors import SnapshotDiff, closing_blockers, snapshot_current, snapshot_diff
 
-DEFAULT_OBJECTION_DAYS = 5  # 异议期: working days (Mon–Fri) after the day of publication
 SNAPSHOT_FORMAT = "gongfen-snapshot/1"
 
 
@@ -119,11 +118,14 @@ def fingerprint(data: Any) -> str:
     return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
 
 
-def _freeze(actor: Actor, group: RankingGroup, period: str) -> Snapshot:
+def _freeze(
+    actor: Actor, group: RankingGroup, period: str, row: GroupPeriod, reason: str = ""
+) -> tuple[Snapshot, SnapshotDiff | None]:
+    """Freeze the next version; from version 2 on, ``changed`` lists the cadres whose row differs."""
     latest = snapshot_current(group, period)
     version = 1 if latest is None else latest.version + 1
     data = snapshot_data(group, group_ranking(group, period), version)
-    return Snapshot.objects.create(
+    snapshot = Snapshot(
         group=group,
         period=period,
         version=version,
@@ -131,24 +133,40 @@ def _freeze(actor: Actor, group: RankingGroup, period: str) -> Snapshot:
         created_by_label=actor.label,
         data=data,
         fingerprint=fingerprint(data),
+        window_starts_on=row.window_starts_on,
+        window_ends_on=row.window_ends_on,
+        reason=reason,
     )
+    diff = None
+    if latest is not None:
+        diff = snapshot_diff(latest, snapshot)
+        snapshot.changed = sorted(diff.cadres)
+    snapshot.save()
+    return snapshot, diff
 
 
 # --- the objection window ------------------------------------------------------
 
 
-def working_days_after(start: date, days: int) -> date:
-    """The ``days``-th working day (Mon–Fri) after ``start``; public holidays are not known yet."""
+def working_days_after(start: date, days: int, calendar: dict[date, bool] | None = None) -> date:
+    """The ``days``-th working day after ``start``.
+
+    A working day is Mon–Fri unless ``calendar`` says otherwise: it maps a day
+    to True (a 调休 working weekend) or False (a public holiday). Without a
+    calendar, the holidays recorded in :class:`Holiday` are used.
+    """
+    if calendar is None:
+        calendar = dict(Holiday.objects.filter(day__gt=start).values_list("day", "working"))
     day, left = start, days
     while left:
         day += timedelta(days=1)
-        if day.weekday() < 5:
+        if calendar.get(day, day.weekday() < 5):
             left -= 1
     return day
 
 
 def _window(row: GroupPeriod, today: date | None, window_days: int | None) -> None:
-    days = DEFAULT_OBJECTION_DAYS if window_days is None else window_days
+    days = row.group.scheme.objection_days if window_days is None else window_days
     if days < 1:
         raise DomainError("异议期至少为 1 个工作日", field="window_days")
     row.window_starts_on = today or timezone.localdate()
@@ -213,7 +231,7 @@ def period_publish(
     _window(row, today, window_days)
     row.state, row.changed_by = PeriodState.PUBLISHED, actor.user
     row.save()
-    snapshot = _freeze(actor, group, period)
+    snapshot, _ = _freeze(actor, group, period, row)
     _audit(
         actor,
         "period.publish",
@@ -246,10 +264,13 @@ def period_republish(
             f"{group.name} {period} 处于“{_state_label(row)}”状态，只有公示期内的季度可以重新公示"
             "（已定稿的季度不再更改，更正须在当前季度以调整记录登记）"
         )
+    previous_end = row.window_ends_on
     _window(row, today, window_days)
+    snapshot, _ = _freeze(actor, group, period, row, reason)
+    # the window restarts for the rows that changed; the others keep theirs, so the quarter's ends last
+    row.window_ends_on = max(previous_end, row.window_ends_on)
     row.changed_by = actor.user
     row.save()
-    snapshot = _freeze(actor, group, period)
     _audit(
         actor,
         "period.republish",
@@ -258,7 +279,9 @@ def period_republish(
         PeriodState.PUBLISHED,
         version=snapshot.version,
         fingerprint=snapshot.fingerprint,
-        window=[row.window_starts_on.isoformat(), row.window_ends_on.isoformat()],
+        window=[snapshot.window_starts_on.isoformat(), snapshot.window_ends_on.isoformat()],
+        changed=snapshot.changed,
+        reason=reason,
     )
     return snapshot
 

@@ -40,6 +40,8 @@ class Scheme(models.Model):
     period_kind = models.CharField(max_length=20, default="quarter")
     tier_policy = models.CharField(max_length=20, default="proportional")
     action_policy = models.CharField(max_length=20, default="streak")
+    # 异议期: working days after the day of publication during which cadres may object
+    objection_days = models.PositiveSmallIntegerField(default=5)
 
     class Meta:
         ordering = ["year", "code"]
@@ -112,14 +114,28 @@ class RuleVersion(AppendOnlyModel):
         verbose_name_plural = pgettext_lazy("model plural", "规则版本")
 
 
+class PublicationScope(models.TextChoices):
+    UNIT = "unit", _("本单位（组内成员所在单位）")
+    GROUP = "group", _("本排名组")
+    COUNTY = "county", _("全县")
+    UNITS = "units", _("指定单位")
+
+
 class RankingGroup(models.Model):
-    """Cadres ranked together under one scheme (排名组): posts under a unit and/or of a position."""
+    """Cadres ranked together under one scheme (排名组): posts under a unit and/or of a position.
+
+    ``publish_scope`` says who sees the published ranking (公示范围): the
+    members' units, the group's members, the whole county, or the units named
+    in ``publish_units`` (with their subtrees).
+    """
 
     code = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=200)
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="groups")
     select_unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     select_position = models.CharField(max_length=50, blank=True)
+    publish_scope = models.CharField(max_length=10, choices=PublicationScope.choices, default=PublicationScope.GROUP)
+    publish_units = models.ManyToManyField("org.Unit", blank=True, related_name="+")
 
     class Meta:
         ordering = ["code"]

@@ -6,11 +6,14 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from gongfen.accounts.models import User
 from gongfen.accounts.permissions import principal
 from gongfen.common import Actor, DomainError
+from gongfen.notices.models import NoticeKind
+from gongfen.notices.services import notify
 from gongfen.schemes.models import RankingGroup
 
 from ..codes import MAX_CODES, code_digest, code_new
@@ -145,7 +148,19 @@ def round_open(*, actor: Actor, round: EvaluationRound) -> EvaluationRound:
         f"开始评价 {round_}（被评价 {len(cadres)} 人）",
         after={"cadres": [c.code for c in cadres]},
     )
+    _tell_voters(round_, round_.voters.values_list("user_id", flat=True))
     return round_
+
+
+def _tell_voters(round_: EvaluationRound, user_ids) -> None:
+    """The named voters hear that a round is open for them."""
+    notify(
+        list(user_ids),
+        kind=NoticeKind.ROUND,
+        title=f"请参加评价：{round_.group.name} {round_.period}",
+        body=f"投票截止时间：{timezone.localtime(round_.closes_at):%Y-%m-%d %H:%M}",
+        url=reverse("evaluations:vote", args=[round_.group.code, round_.period]),
+    )
 
 
 @transaction.atomic
@@ -238,8 +253,11 @@ def voters_set(*, actor: Actor, round: EvaluationRound, evaluator_class: str, us
     if clash := sorted(f"{v.user.username}（{v.evaluator_class}）" for v in elsewhere.select_related("user")):
         raise DomainError(f"{'、'.join(clash)} 已是本轮其他类别的投票人", field="users")
     round_.voters.filter(evaluator_class=evaluator_class, user_id__in=leaving).delete()
-    for pk in sorted(set(wanted) - set(current)):
+    added = sorted(set(wanted) - set(current))
+    for pk in added:
         Voter.objects.create(round=round_, user_id=pk, evaluator_class=evaluator_class)
+    if round_.state == RoundState.OPEN:
+        _tell_voters(round_, added)
     names = sorted(u.username for u in wanted.values())
     audit(
         actor,
