@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "gongfen.rankings",
     "gongfen.publication",
     "gongfen.notices",
+    "gongfen.outputs",
     "gongfen.interchange",
     "gongfen.web",
     "django_htmx",

@@ -129,6 +129,57 @@ def groups_for(user, action: Action = Action.VIEW) -> QuerySet[RankingGroup]:
     return RankingGroup.objects.filter(_under("scheme__unit__path", p.paths(*kinds)))
 
 
+def can_see_publication(user, group: RankingGroup, period: str) -> bool:
+    """Whether ``user`` may see the ranking of ``group`` in ``period``.
+
+    Administrators and reviewers in scope always may (the provisional board
+    before publication, too). Anyone else only once it is published or final,
+    and only within the group's publication scope (公示范围):
+    ``group`` — the cadres ranked or counted in the group that quarter;
+    ``unit`` — cadres with a post in a unit (or below) where a member held a post;
+    ``county`` — every cadre of the county the scheme belongs to;
+    ``units`` — cadres with a post under one of the named units.
+    """
+    from gongfen.org.models import Post
+    from gongfen.publication.models import GroupPeriod, PeriodState
+    from gongfen.publication.selectors import group_member_ids
+    from gongfen.rankings.selectors import group_period
+
+    p = principal(user)
+    if p.user_id is None:
+        return False
+    if groups_for(user).filter(pk=group.pk).exists():
+        return True
+    if p.cadre_id is None:
+        return False
+    published = GroupPeriod.objects.filter(
+        group=group, period=period, state__in=[PeriodState.PUBLISHED, PeriodState.FINAL]
+    ).exists()
+    if not published:
+        return False
+    quarter = group_period(group, period)
+    held = Post.objects.filter(cadre_id=p.cadre_id).filter(
+        Q(start__lte=quarter.end) & (Q(end__isnull=True) | Q(end__gte=quarter.start)) | Q(end__isnull=True)
+    )
+    scope = group.publish_scope
+    if scope == "group":
+        return group_member_ids(group, period).filter(cadre_id=p.cadre_id).exists()
+    if scope == "county":
+        root = group.scheme.unit.path.split("/")[0] + "/"
+        return held.filter(unit__path__startswith=root).exists()
+    if scope == "units":
+        paths = list(group.publish_units.values_list("path", flat=True))
+    else:  # unit: the units where members held a post that quarter
+        member_posts = Post.objects.filter(
+            cadre_id__in=group_member_ids(group, period),
+            start__lte=quarter.end,
+        ).filter(Q(end__isnull=True) | Q(end__gte=quarter.start))
+        if group.select_unit_id:
+            member_posts = member_posts.filter(unit__path__startswith=group.select_unit.path)
+        paths = list(member_posts.values_list("unit__path", flat=True).distinct())
+    return held.filter(_under("unit__path", paths)).exists()
+
+
 def units_for(user, action: Action = Action.VIEW) -> QuerySet[Unit]:
     p = principal(user)
     kinds = ADMINS if action == Action.ADMINISTER else VIEWERS
