@@ -470,3 +470,47 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path, django_db_blocker
             assert cursor.fetchone()[0] == 1
     finally:
         handler.close_all()
+
+
+# --- holidays ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_holidays_load_then_list(capsys, tmp_path):
+    from gongfen.publication.models import Holiday
+
+    path = tmp_path / "h.csv"
+    path.write_text("日期,上班/休息,名称\n2026-10-01,休息,国庆节\n2026-10-10,上班,国庆节调休上班\n", encoding="utf-8")
+    code, out, _ = run(capsys, "holidays", "load", path)
+    assert code == 0 and "新增 2" in out
+    assert Holiday.objects.count() == 2
+    code, out, _ = run(capsys, "holidays", "list", "--year", "2026")
+    assert code == 0
+    assert out.splitlines() == ["2026-10-01  周四  休息  国庆节", "2026-10-10  周六  上班  国庆节调休上班"]
+    code, out, _ = run(capsys, "holidays", "list", "--year", "2027")
+    assert code == 0 and "没有记录节假日" in out
+
+
+@pytest.mark.django_db
+def test_holidays_load_is_all_or_nothing_with_line_numbers(capsys, tmp_path):
+    from gongfen.publication.models import Holiday
+
+    path = tmp_path / "bad.csv"
+    path.write_text("2026-10-01,休息,国庆节\n2026-10-32,休息,国庆节\n2026-10-03,休,国庆节\n", encoding="utf-8")
+    before = AuditEvent.objects.count()
+    code, out, err = run(capsys, "holidays", "load", path)
+    assert code == 1 and out == ""
+    assert "有 2 处错误，未导入任何日期" in err
+    assert "第 2 行：日期 '2026-10-32'" in err and "第 3 行：第二列应为“上班”或“休息”" in err
+    assert Holiday.objects.count() == 0 and AuditEvent.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_holidays_load_of_the_official_json_and_of_a_missing_file(capsys, tmp_path):
+    from gongfen.publication.holidays import OFFICIAL_2026
+    from gongfen.publication.models import Holiday
+
+    code, out, _ = run(capsys, "holidays", "load", OFFICIAL_2026)
+    assert code == 0 and "新增 39" in out and Holiday.objects.filter(day__year=2026).count() == 39
+    code, _, err = run(capsys, "holidays", "load", tmp_path / "nope.csv")
+    assert code == 2 and "找不到文件" in err

@@ -54,13 +54,22 @@ MATRIX = {
     "ledger:review_bulk": ("POST", "bulk", only(org="ok", qx_reviewer="ok")),
     "ledger:submit": ("POST", "draft", only(a04="ok", org=403, qx_admin=403, qx_reviewer=403)),
     "ledger:revoke": ("POST", "approved", only(org="ok", qx_reviewer="ok", qx_admin=403, a01=403)),
+    # E01's quarter is not final in the fixture: administrators reach the service, which refuses (a message)
+    "ledger:adjust": ("POST", "approved", only(**QX_ADMINS, qx_reviewer=403, a01=403)),
     "rankings:boards": ("GET", None, only(**ADMINS, qx_reviewer="ok", tc_reviewer="ok")),
     "rankings:board": ("GET", "board", only(**QX_VIEWERS)),
     "rankings:row": ("GET", "row", only(**QX_VIEWERS)),
+    # lifecycle moves of the fixture's open quarter: closing is legal; the others are refused there (400)
+    # for administrators in scope (tests/rankings/test_lifecycle_views.py runs every legal move)
+    "rankings:close": ("POST", "board", only(**QX_ADMINS, qx_reviewer=403)),
+    "rankings:publish": ("POST", "board", only(org=400, qx_admin=400, qx_reviewer=403)),
+    "rankings:republish": ("POST", "board", only(org=400, qx_admin=400, qx_reviewer=403)),
+    "rankings:finalize": ("POST", "board", only(org=400, qx_admin=400, qx_reviewer=403)),
     "schemes:list": ("GET", None, only(**ADMINS)),
     "schemes:derive": ("GET", None, only(**ADMINS)),
     "schemes:detail": ("GET", "scheme", only(**QX_ADMINS)),
     "schemes:params": ("GET", "scheme", only(**QX_ADMINS)),
+    "schemes:group_publication": ("GET", "scheme_group", only(**QX_ADMINS)),
     "schemes:rule_add": ("GET", "scheme", only(**QX_ADMINS)),
     "schemes:rule_edit": ("GET", "rule", only(**QX_ADMINS)),
     "schemes:rule_remove": ("POST", "removable_rule", only(**QX_ADMINS)),
@@ -83,6 +92,43 @@ MATRIX = {
     "evaluations:turnout": ("GET", "board", only()),
     "evaluations:vote": ("GET", "board", only()),
     "evaluations:vote_public": ("GET", None, everyone("ok", anonymous="ok")),
+    # printable notice, exports, charts of QX-ALL 2026Q3 before publication: administrators in scope get
+    # the marked preview and the live board (tests/outputs/test_views.py runs them after publication too)
+    "outputs:notice": ("GET", "board", only(**QX_VIEWERS)),
+    "outputs:notice_pdf": ("GET", "board", only(**QX_VIEWERS)),
+    "outputs:snapshot_json": ("GET", "board", only()),
+    "outputs:board_xlsx": ("GET", "board", only(**QX_VIEWERS)),
+    "outputs:ledger_xlsx": ("GET", "cadre", only(**QX_VIEWERS, a01="ok", sk_lead="ok")),
+    "outputs:chart_distribution": ("GET", "board", only(**QX_VIEWERS)),
+    "outputs:chart_trend": ("GET", "row", only(**QX_VIEWERS, a01="ok")),
+    "outputs:chart_units": ("GET", "quarter", only(org="ok")),
+    # publication (公示) of QX-ALL 2026Q3, scope "group", published as v1 and v2, with a01's objection
+    # (tests/publication/test_views.py runs every scope and every step)
+    "publication:list": ("GET", None, everyone("ok")),
+    "publication:board": ("GET", "pub_board", only(**QX_VIEWERS, a01="ok", a04="ok")),
+    "publication:diff": ("GET", "pub_diff", only(**QX_VIEWERS, a01="ok", a04="ok")),
+    "publication:object": ("GET", "pub_board", only(qx_reviewer="ok", a01="ok", a04="ok")),
+    "publication:mine": ("GET", None, only(**dict.fromkeys(CADRE_USERS, "ok"))),
+    "publication:queue": ("GET", None, only(**ADMINS)),
+    "publication:objection": ("GET", "pub_objection", only(**QX_ADMINS, a01="ok")),
+    "publication:evidence": ("GET", "pub_objection", only(**QX_ADMINS, a01="ok")),
+    "publication:uphold": ("POST", "pub_uphold", only(**QX_ADMINS)),
+    "publication:dismiss": ("POST", "pub_dismiss", only(**QX_ADMINS)),
+    "notices:inbox": ("GET", None, everyone("ok")),
+    "notices:read": ("POST", "pub_notice", only(a01="ok")),
+    "notices:read_all": ("POST", None, everyone("ok")),
+    # results (tests/results/test_views.py runs the same roles against published and final quarters);
+    # the fixture's quarter is open, so 组织部's override is refused there (400), anyone else's is 403/404
+    "results:index": ("GET", None, only(**ADMINS)),
+    "results:years": ("GET", None, only(**ADMINS)),
+    "results:actions": ("GET", "board", only(**QX_ADMINS)),
+    "results:actions_export": ("GET", "board", only(**QX_ADMINS)),
+    "results:override": ("POST", "override", only(org=400, qx_admin=403)),
+    "results:year": ("GET", "year", only(**QX_ADMINS)),
+    "results:year_export": ("GET", "year", only(**QX_ADMINS)),
+    "results:county_index": ("GET", None, only(**ADMINS)),
+    "results:county": ("GET", "county", only(**QX_ADMINS)),
+    "results:county_export": ("GET", "county", only(**QX_ADMINS)),
 }
 
 
@@ -143,13 +189,54 @@ def make_objects() -> dict:
         "board": {"args": ["QX-ALL", "2026Q3"]},
         "row": {"args": ["QX-ALL", "2026Q3", "A01"]},
         "scheme": {"args": ["QX-2026"]},
+        "scheme_group": {"args": ["QX-2026", "QX-ALL"]},
         "rule": {"args": ["QX-2026", "R-TASK"]},
         "removable_rule": {"args": ["QX-2026", "B-MID"], "data": {"reason": "不再使用"}},
         "cadre": {"args": ["A01"]},
+        "quarter": {"args": ["2026Q3"]},
+        "year": {"args": ["QX-ALL", 2026]},
+        "county": {"args": ["2026"]},
+        "override": {
+            "args": ["QX-ALL", "2026Q3"],
+            "data": {"cadre": "A02", "action": "recommend", "include": "1", "reason": "表现突出"},
+        },
         "post": {
             "args": ["A01", Post.objects.filter(cadre__code="A01").order_by("start").first().pk],
             "data": {"end": "2026-09-30", "reason": "调动"},
         },
+    }
+
+
+def publication_objects() -> dict:
+    """QX-ALL 2026Q3 published (v1, then v2), a01's objection against E01 with evidence, a notice for a01."""
+    from gongfen.accounts.models import User
+    from gongfen.notices.models import Notice
+    from gongfen.publication import services as publication
+    from gongfen.publication.objections import objection_file
+    from gongfen.rankings.selectors import group_by_code
+
+    actor, group, period = Actor(None, "test"), group_by_code("QX-ALL"), "2026Q3"
+    publication.period_close(actor=actor, group=group, period=period)
+    ledger.entry_reject(actor=actor, entry=Entry.objects.get(code="E10"), reason="佐证不足")
+    publication.period_publish(actor=actor, group=group, period=period)
+    publication.period_republish(actor=actor, group=group, period=period, reason="更正")
+    a01 = User.objects.get(username="a01")
+    objection = objection_file(
+        actor=Actor(a01),
+        group=group,
+        period=period,
+        cadre=a01.cadre,
+        text="驻村天数重复登记",
+        entry=Entry.objects.get(code="E01"),
+        evidence=("说明.pdf", MINIMAL_PDF),
+    )
+    return {
+        "pub_board": {"args": ["QX-ALL", period]},
+        "pub_diff": {"args": ["QX-ALL", period, 1, 2]},
+        "pub_objection": {"args": [objection.pk]},
+        "pub_uphold": {"args": [objection.pk], "data": {"u-reason": "核实", "u-revoke": "on"}},
+        "pub_dismiss": {"args": [objection.pk], "data": {"d-reason": "核对无误"}},
+        "pub_notice": {"args": [Notice.objects.filter(user=a01).first().pk]},
     }
 
 
@@ -169,7 +256,8 @@ def test_matrix(name, county, client):
     got = {}
     for role in ROLES:
         with transaction.atomic():  # each role starts from the same state: actions change it
-            spec = make_objects()[key] if key else {"args": []}
+            objects = publication_objects if key and key.startswith("pub_") else make_objects
+            spec = objects()[key] if key else {"args": []}
             url = reverse(name, args=spec["args"])
             client.logout()
             if role != "anonymous":

@@ -73,6 +73,16 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser("check", help="核对维护的小计与台账重算是否一致 / check maintained totals against the ledger")
 
+    holidays = sub.add_parser("holidays", help="节假日与调休（异议期按工作日计算）/ the holiday calendar")
+    hsub = holidays.add_subparsers(dest="holidays_command", required=True, metavar="ACTION")
+    hload = hsub.add_parser(
+        "load",
+        help="导入节假日文件（CSV：日期,上班/休息,名称；或 JSON 列表），全部成功或全部不导入 / load, all or nothing",
+    )
+    hload.add_argument("file", type=Path)
+    hlist = hsub.add_parser("list", help="列出节假日与调休上班日 / list the calendar")
+    hlist.add_argument("--year", type=int)
+
     manage = sub.add_parser("manage", help="Django 管理命令 / run a Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
     return p
@@ -93,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         "manage": cmd_manage,
         "diff": cmd_diff,
         "serve": cmd_serve,
+        "holidays": cmd_holidays,
     }[args.command]
     try:
         return handler(args)
@@ -335,13 +346,22 @@ def cmd_demo(args) -> int:
 
     from gongfen.common import Actor
     from gongfen.demo import build_demo_bundle
+    from gongfen.demo.lifecycle import demo_lifecycle
     from gongfen.interchange.services import bundle_load
+    from gongfen.publication.holidays import OFFICIAL_2026, holidays_load_file
 
     started = time.perf_counter()
     with progress_bar() as progress:
         bundle = build_demo_bundle(seed=args.seed, cadres=args.cadres, progress=progress)
         report = bundle_load(actor=Actor.cli(), bundle=bundle, progress=progress, source=f"demo seed={args.seed}")
     _print_load_report(report)
+    created, updated = holidays_load_file(actor=Actor.cli(), path=OFFICIAL_2026)
+    print(f"2026 年节假日与调休 (official 2026 holidays): +{created} ~{updated}")
+    counts = demo_lifecycle()
+    print(
+        f"季度流程 (quarter lifecycle): {counts['groups']} 个排名组 2026Q1–Q2 已定稿、2026Q3 公示中、2026Q4 进行中；"
+        f"审核通过 {counts['approved']} 条，异议 {counts['objections']} 条"
+    )
     print(f"演示县已就绪 (demo county ready) in {time.perf_counter() - started:.1f}s")
     return EXIT_OK
 
@@ -376,6 +396,7 @@ FIELD_LABELS = {
     "tiers": "分档",
     "category_caps": "类别上限",
     "min_days": "最少在岗天数",
+    "objection_days": "异议期（工作日）",
 }
 
 
@@ -453,6 +474,32 @@ def cmd_check(args) -> int:
     for key, want, have in mismatches[:50]:
         print(f"不一致 (mismatch) {key}: ledger {want} maintained {have}", file=sys.stderr)
     return EXIT_INVALID
+
+
+def cmd_holidays(args) -> int:
+    from gongfen.common import Actor
+    from gongfen.publication.holidays import HolidaysInvalid, holidays_load_file, holidays_of
+
+    if args.holidays_command == "load":
+        if not args.file.is_file():
+            print(f"错误 (error): 找不到文件 {args.file} (no such file)", file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            created, updated = holidays_load_file(actor=Actor.cli(), path=args.file)
+        except HolidaysInvalid as exc:
+            print(exc.message, file=sys.stderr)
+            for problem in exc.problems:
+                print(f"  {problem}", file=sys.stderr)
+            return EXIT_INVALID
+        print(f"已导入节假日 (loaded): 新增 {created}，更新 {updated} (+{created} ~{updated})")
+        return EXIT_OK
+    days = list(holidays_of(args.year))
+    for day in days:
+        kind = "上班" if day.working else "休息"
+        print(f"{day.day.isoformat()}  周{'一二三四五六日'[day.day.weekday()]}  {kind}  {day.name}")
+    if not days:
+        print("没有记录节假日 (no holidays recorded)")
+    return EXIT_OK
 
 
 def cmd_manage(args) -> int:

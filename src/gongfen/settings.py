@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "gongfen.publication",
     "gongfen.notices",
     "gongfen.outputs",
+    "gongfen.results",
     "gongfen.interchange",
     "gongfen.web",
     "django_htmx",
@@ -124,6 +125,8 @@ def database_config(url: str | None) -> dict:
 
 
 DATABASES = {"default": database_config(os.environ.get("GONGFEN_DATABASE_URL"))}
+if os.environ.get("GONGFEN_TEST_DATABASE_NAME"):  # lets several test runs share one PostgreSQL server
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["GONGFEN_TEST_DATABASE_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

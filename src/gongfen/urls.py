@@ -14,5 +14,9 @@ urlpatterns = [
     path("schemes/", include(("gongfen.schemes.urls", "schemes"))),
     path("people/", include(("gongfen.org.urls", "org"))),
     path("evaluations/", include(("gongfen.evaluations.urls", "evaluations"))),
+    path("outputs/", include(("gongfen.outputs.urls", "outputs"))),
+    path("publication/", include(("gongfen.publication.urls", "publication"))),
+    path("notices/", include(("gongfen.notices.urls", "notices"))),
+    path("results/", include(("gongfen.results.urls", "results"))),
     path("admin/", admin.site.urls),
 ]

@@ -6,16 +6,21 @@ import subprocess
 import sys
 
 import pytest
+from django.utils import timezone
 
 from gongfen import cli
 from gongfen.ledger.models import Entry
 from gongfen.ledger.selectors import totals_mismatches
 from gongfen.org.models import Unit
+from gongfen.publication.models import GroupPeriod, Objection, Snapshot
+from gongfen.publication.selectors import closing_blockers, period_state
 from gongfen.rankings.selectors import rank_all
+from gongfen.schemes.models import RankingGroup
 from gongfen.scoring import ranking_as_dict
 
 pytestmark = pytest.mark.django_db
 QUARTERS = ["2026Q1", "2026Q2", "2026Q3", "2026Q4"]
+STATES = {"2026Q1": "final", "2026Q2": "final", "2026Q3": "published", "2026Q4": "open"}
 TOWNSHIPS = {
     "芹阳办事处",
     "华埠镇",
@@ -41,7 +46,7 @@ def demo(capsys):
     assert "演示县已就绪" in capsys.readouterr().out
 
 
-def test_demo_county_ranks_every_group_every_quarter(demo):
+def test_demo_county_ranks_every_group_every_quarter_through_the_lifecycle(demo, capsys):
     assert set(Unit.objects.values_list("name", flat=True)) >= TOWNSHIPS
     assert set(Entry.objects.values_list("status", flat=True)) >= {"approved", "pending", "rejected", "revoked"}
     assert totals_mismatches() == []
@@ -52,6 +57,30 @@ def test_demo_county_ranks_every_group_every_quarter(demo):
         assert heads.size + len(heads.unranked) >= 15
         assert all(r.size > 0 for r in rankings.values()), quarter
     assert any(row.vetoed for q in QUARTERS for r in rank_all(q) for row in r.rows)
+    _assert_lifecycle(capsys)
+
+
+def _assert_lifecycle(capsys) -> None:
+    """Q1–Q2 final, Q3 published today (window open, objections waiting), Q4 open with entries to review."""
+    groups = list(RankingGroup.objects.all())
+    assert len(groups) >= 29
+    for group in groups:
+        for quarter, state in STATES.items():
+            assert period_state(group, quarter) == state, (group.code, quarter)
+            has_snapshot = Snapshot.objects.filter(group=group, period=quarter, version=1).exists()
+            assert has_snapshot == (state != "open"), (group.code, quarter)
+        assert not closing_blockers(group, "2026Q3").exists()
+    today = timezone.localdate()
+    published = GroupPeriod.objects.filter(period="2026Q3")
+    assert {(p.window_starts_on, p.window_ends_on > today) for p in published} == {(today, True)}
+    assert all(p.window_ends_on < today for p in GroupPeriod.objects.filter(period__in=["2026Q1", "2026Q2"]))
+    objections = Objection.objects.filter(group__code="G-QX", period="2026Q3", status="filed")
+    assert objections.count() == 2
+    assert {o.cadre.user.username for o in objections} == {"qx-cadre"}
+    assert Entry.objects.filter(period="2026Q4", status="pending").exists()
+    capsys.readouterr()
+    assert cli.main(["check"]) == 0
+    assert "小计与台账一致" in capsys.readouterr().out
 
 
 def test_demo_dumps_to_a_bundle_that_loads_back_to_the_same_rankings(demo, tmp_path, capsys):

@@ -525,9 +525,10 @@ def more_entries(n: int) -> None:
 @pytest.mark.parametrize(
     ("username", "name", "query", "pinned"),
     [
-        ("a01", "declarations", "", 7),
-        ("qx_reviewer", "review", "", 7),
-        ("a01", "mine", "?period=2026Q4", 20),
+        # each full page counts the unread notices for the top nav's badge (one COUNT)
+        ("a01", "declarations", "", 8),
+        ("qx_reviewer", "review", "", 8),
+        ("a01", "mine", "?period=2026Q4", 21),
     ],
 )
 def test_list_pages_pin_their_query_counts(county, login, django_assert_num_queries, username, name, query, pinned):

@@ -209,7 +209,12 @@ def test_ranking_board_in_english(county, login):
     assert starts_with(
         page.nav_links, ["Home", "Record points", "Pending review", "Rankings", "Schemes", "People & posts"]
     )
-    assert page.found["h2"] == ["Tiers (rank bounds rounded down)", "Ranking table", "Not ranked"]
+    assert page.found["h2"] == [
+        "Quarter state: Open",
+        "Tiers (rank bounds rounded down)",
+        "Ranking table",
+        "Not ranked",
+    ]
     assert page.found["th"][:4] == ["Rank", "Code", "Name", "Tier"]
     assert {"Ranking group", "Scheme", "Period", "Ranked", "Not ranked"} <= set(page.found["dt"])
     html = response.content.decode()
@@ -220,7 +225,7 @@ def test_ranking_board_in_english(county, login):
 
 def test_ranking_board_stays_chinese_by_default(county, login):
     page = read(login("org").get(reverse("rankings:board", args=["QX-ALL", "2026Q3"])))
-    assert page.found["h2"] == ["分档（按名次向下取整）", "排名表", "未参与排名"]
+    assert page.found["h2"] == ["季度状态：进行中", "分档（按名次向下取整）", "排名表", "未参与排名"]
     assert page.nav_links[0] == "首页"
 
 

@@ -9,7 +9,11 @@ from typing import Any
 from gongfen.evaluations.models import Ballot
 from gongfen.ledger.models import Entry, EntryKind
 from gongfen.org.models import Cadre, Post, Unit
-from gongfen.schemes.models import RankingGroup, Rule, Scheme
+from gongfen.schemes.models import PublicationScope, RankingGroup, Rule, Scheme
+
+# optional in a bundle: a scheme or group at these values is written without them
+DEFAULT_OBJECTION_DAYS = Scheme._meta.get_field("objection_days").default
+DEFAULT_PUBLISH_SCOPE = PublicationScope.GROUP
 
 
 def dec(value: Decimal | None) -> str | None:
@@ -29,7 +33,10 @@ def bundle_dump() -> dict[str, Any]:
         ],
         "cadres": _cadres(),
         "schemes": _schemes(),
-        "groups": [_group(g) for g in RankingGroup.objects.select_related("scheme", "select_unit")],
+        "groups": [
+            group_as_bundle(g)
+            for g in RankingGroup.objects.select_related("scheme", "select_unit").prefetch_related("publish_units")
+        ],
         "entries": _entries(),
         "ballots": [
             {"cadre": c, "scheme": s, "period": p, "class": k, "grade": g}
@@ -86,6 +93,8 @@ def scheme_as_bundle(scheme: Scheme, rules: list[Rule] | None = None) -> dict[st
     }
     if scheme.derived_from_id:
         item["derived_from"] = scheme.derived_from.code
+    if scheme.objection_days != DEFAULT_OBJECTION_DAYS:
+        item["objection_days"] = scheme.objection_days
     return item
 
 
@@ -100,13 +109,20 @@ def _schemes() -> list[dict]:
     ]
 
 
-def _group(g: RankingGroup) -> dict:
+def group_as_bundle(g: RankingGroup) -> dict:
+    """A ranking group as a bundle holds it (the publication scope only when not the default)."""
     select = {}
     if g.select_unit_id:
         select["unit"] = g.select_unit.code
     if g.select_position:
         select["position"] = g.select_position
-    return {"code": g.code, "name": g.name, "scheme": g.scheme.code, "select": select}
+    item: dict[str, Any] = {"code": g.code, "name": g.name, "scheme": g.scheme.code, "select": select}
+    if g.publish_scope != DEFAULT_PUBLISH_SCOPE:
+        item["publish_scope"] = g.publish_scope
+    units = sorted(u.code for u in g.publish_units.all())
+    if units:
+        item["publish_units"] = units
+    return item
 
 
 def _entries() -> list[dict]:
@@ -125,10 +141,12 @@ def _entries() -> list[dict]:
             "description",
             "points",
             "rule__points",
+            "adjusts__code",
+            "sign",
         )
         .iterator(chunk_size=5000)
     )
-    for code, cadre, scheme, rule, day, quantity, status, description, points, rule_points in rows:
+    for code, cadre, scheme, rule, day, quantity, status, description, points, rule_points, adjusts, sign in rows:
         item = {
             "id": code,
             "cadre": cadre,
@@ -142,5 +160,9 @@ def _entries() -> list[dict]:
             item["description"] = description
         if points is not None and points != rule_points:
             item["points"] = dec(points)
+        if adjusts:
+            item["adjusts"] = adjusts
+            if sign != 1:
+                item["sign"] = sign
         out.append(item)
     return out

@@ -22,9 +22,10 @@ from gongfen.evaluations.models import Ballot
 from gongfen.ledger import services as ledger
 from gongfen.ledger.models import Entry, EntryEvent, EntryKind, EntryStatus, RuleTotal
 from gongfen.org.models import Cadre, Post, Unit
-from gongfen.schemes.models import RankingGroup, Rule, RuleVersion, Scheme
+from gongfen.schemes.models import PublicationScope, RankingGroup, Rule, RuleVersion, Scheme
 from gongfen.scoring.periods import period_of
 
+from .selectors import DEFAULT_OBJECTION_DAYS
 from .validate import BundleInvalid, BundleProblem, Workspace, check_bundle
 
 Progress = Callable[[str, int, int], None]
@@ -79,7 +80,9 @@ def workspace_for(bundle: Any) -> Workspace:
             "rules": rules.get(s.code, {}),
         }
     ws.groups = set(RankingGroup.objects.values_list("code", flat=True))
-    ids = [e.get("id") for e in bundle.get("entries") or [] if isinstance(e, dict) and isinstance(e.get("id"), str)]
+    items = [e for e in bundle.get("entries") or [] if isinstance(e, dict)]
+    ids = [e["id"] for e in items if isinstance(e.get("id"), str)]
+    ids += [e["adjusts"] for e in items if isinstance(e.get("adjusts"), str)]
     for start in range(0, len(ids), BATCH):
         for e in Entry.objects.filter(code__in=ids[start : start + BATCH]).values(
             "code",
@@ -92,6 +95,8 @@ def workspace_for(bundle: Any) -> Workspace:
             "kind",
             "points",
             "description",
+            "adjusts__code",
+            "sign",
         ):
             ws.entries[e["code"]] = {
                 "cadre": e["cadre__code"],
@@ -103,6 +108,8 @@ def workspace_for(bundle: Any) -> Workspace:
                 "kind": e["kind"],
                 "points": None if e["points"] is None else str(e["points"]),
                 "description": e["description"],
+                "adjusts": e["adjusts__code"],
+                "sign": e["sign"],
             }
     return ws
 
@@ -298,6 +305,7 @@ class _Loader:
             "tiers": [{"name": t["name"], "cumulative": t["cumulative"]} for t in item["tiers"]],
             "category_caps": dict(item.get("category_caps") or {}),
             "min_days": item.get("min_days", 30),
+            "objection_days": item.get("objection_days", DEFAULT_OBJECTION_DAYS),
         }
 
     def load_rule(self, scheme: Scheme, item: dict, order: int, rules: dict) -> None:
@@ -353,18 +361,26 @@ class _Loader:
                 "scheme": self.schemes[item["scheme"]],
                 "select_unit": self.units[select["unit"]] if select.get("unit") else None,
                 "select_position": select.get("position", ""),
+                "publish_scope": item.get("publish_scope", PublicationScope.GROUP),
             }
+            units = {self.units[code].pk for code in item.get("publish_units") or []}
             group = existing.get(item["code"])
             if group is None:
-                RankingGroup.objects.create(code=item["code"], **values)
+                group = RankingGroup.objects.create(code=item["code"], **values)
+                group.publish_units.set(units)
                 self.count("groups", created=1)
-            elif any(getattr(group, k) != v for k, v in values.items()):
+            elif any(getattr(group, k) != v for k, v in values.items()) or units != self.publish_unit_ids(group):
                 for key, value in values.items():
                     setattr(group, key, value)
                 group.save()
+                group.publish_units.set(units)
                 self.count("groups", updated=1)
             else:
                 self.count("groups", unchanged=1)
+
+    @staticmethod
+    def publish_unit_ids(group: RankingGroup) -> set[int]:
+        return set(group.publish_units.values_list("pk", flat=True))
 
     # --- the ledger --------------------------------------------------------------
 
@@ -378,9 +394,15 @@ class _Loader:
         moved = [i for i in items if i["id"] in existing]
         deltas: dict[tuple, list] = defaultdict(lambda: [Decimal(0), 0])
         total = len(fresh)
-        for start in range(0, total, BATCH):
-            self.create_entries(fresh[start : start + BATCH], deltas)
-            self.progress("entries", min(start + BATCH, total), total)
+        # adjustments after every other entry, so that the originals they name have their ids
+        plain = [i for i in fresh if "adjusts" not in i]
+        adjustments = [i for i in fresh if "adjusts" in i]
+        done = 0
+        for batch in (plain, adjustments):
+            for start in range(0, len(batch), BATCH):
+                self.create_entries(batch[start : start + BATCH], deltas)
+                done += len(batch[start : start + BATCH])
+                self.progress("entries", done, total)
         self.apply_totals(deltas)
         self.count("entries", created=len(fresh))
         for item in moved:
@@ -389,6 +411,9 @@ class _Loader:
     def create_entries(self, items: list[dict], deltas: dict) -> None:
         actor, now = self.actor, self.now
         rows, revoked = [], []
+        originals = dict(
+            Entry.objects.filter(code__in=[i["adjusts"] for i in items if "adjusts" in i]).values_list("code", "pk")
+        )
         for item in items:
             scheme = self.schemes[item["scheme"]]
             rule = self.rules[(scheme.code, item["rule"])]
@@ -408,11 +433,17 @@ class _Loader:
                 recorded_by_label=actor.label,
                 recorded_at=now,
             )
+            if "adjusts" in item:
+                entry.kind, entry.adjusts_id, entry.sign = (
+                    EntryKind.ADJUSTMENT,
+                    originals[item["adjusts"]],
+                    item.get("sign", 1),
+                )
             if status in (EntryStatus.APPROVED, EntryStatus.REVOKED, EntryStatus.REJECTED):
                 entry.decided_by, entry.decided_by_label, entry.decided_at = actor.user, actor.label, now
             if status in (EntryStatus.APPROVED, EntryStatus.REVOKED):
                 entry.points = _dec(item.get("points")) if "points" in item else rule.points
-                entry.amount = entry.points * entry.quantity
+                entry.amount = entry.sign * entry.points * entry.quantity
                 entry.rule_version, entry.veto, entry.posted = rule.version, rule.veto, True
                 key = (entry.cadre_id, scheme.pk, rule.pk, entry.period)
                 deltas[key][0] += entry.amount
@@ -437,7 +468,7 @@ class _Loader:
                     at=now,
                     actor=actor.user,
                     actor_label=actor.label,
-                    data={"status": e.status} if e.kind == EntryKind.NORMAL else {"reverses": e.reverses.code},
+                    data={"reverses": e.reverses.code} if e.kind == EntryKind.REVERSAL else {"status": e.status},
                 )
                 for e in [*rows, *reversals]
             ],

@@ -368,6 +368,25 @@ class Checker:
                 and not self.unit_known(select["unit"], units)
             ):
                 self.add(f"{path}.select.unit", f"单位 {select['unit']!r} 不存在 (unknown unit)")
+            self.check_publication(g, path, units)
+
+    def check_publication(self, g: dict, path: str, units: set[str]) -> None:
+        """公示范围: named units exist, and are given exactly when the scope is ``units``."""
+        scope, named = g.get("publish_scope", "group"), g.get("publish_units")
+        named = named if isinstance(named, list) else []
+        for j, code in enumerate(named):
+            if isinstance(code, str) and not self.unit_known(code, units):
+                self.add(f"{path}.publish_units[{j}]", f"单位 {code!r} 不存在 (unknown unit)")
+        if scope == "units" and not named:
+            self.add(
+                f"{path}.publish_units",
+                "公示范围为指定单位（units）时须列出至少一个单位 (publish_units needed for scope units)",
+            )
+        elif scope != "units" and named:
+            self.add(
+                f"{path}.publish_units",
+                f"只有公示范围为指定单位（units）时才列出单位，当前范围为 {scope!r} (publish_units only with scope units)",
+            )
 
     def scheme_info(self, code: str, schemes: dict[str, dict]) -> tuple[set, set] | None:
         """(grade names, class names) of a scheme of the bundle or the workspace."""
@@ -415,7 +434,24 @@ class Checker:
                 points = self.decimal(e.get("points"), f"{path}.points", "分值")
                 if points is not None and category is not None and ((category == "deduction") != (points < 0)):
                     self.add(f"{path}.points", f"分值 {points} 的正负与规则类别 {category} 不符 (points sign)")
+            self.check_adjustment(e, path)
             self.check_existing_entry(e, path)
+
+    def check_adjustment(self, e: dict, path: str) -> None:
+        """An adjustment names an entry of the bundle or the workspace; a sign only goes with it."""
+        adjusts = e.get("adjusts")
+        if "sign" in e and adjusts is None:
+            self.add(f"{path}.sign", "只有更正调整记录（adjusts）才有 sign (sign only with adjusts)")
+        if isinstance(adjusts, str) and adjusts not in self.entry_ids and adjusts not in self.ws.entries:
+            self.add(f"{path}.adjusts", f"被更正的原记录 {adjusts!r} 不存在 (unknown entry)")
+        if isinstance(adjusts, str) and adjusts == e.get("id"):
+            self.add(f"{path}.adjusts", "记录不能更正它自己 (an entry cannot adjust itself)")
+
+    @property
+    def entry_ids(self) -> set[str]:
+        if not hasattr(self, "_entry_ids"):
+            self._entry_ids = {i["id"] for _, i, _ in self.items("entries") if isinstance(i.get("id"), str)}
+        return self._entry_ids
 
     def check_existing_entry(self, e: dict, path: str) -> None:
         old = self.ws.entries.get(e.get("id")) if isinstance(e.get("id"), str) else None
@@ -445,6 +481,8 @@ class Checker:
                 same_points = True  # reported elsewhere
             if not same_points:
                 self.add(f"{path}.points", f"记录 {e['id']} 已按 {old['points']} 分入账；台账只增不改 (append-only)")
+        if (e.get("adjusts"), e.get("sign", 1)) != (old.get("adjusts"), old.get("sign", 1)):
+            self.add(f"{path}.adjusts", f"记录 {e['id']} 已存在且更正关系不同；台账只增不改 (append-only)")
         if e.get("description", "") != old["description"]:
             self.add(f"{path}.description", f"记录 {e['id']} 已存在且说明不同；台账只增不改 (append-only)")
         status = e.get("status", "pending")
@@ -517,6 +555,8 @@ def _schema_message(error) -> str:
         return f"取值不在允许范围内 (not an allowed value): {error.instance!r}"
     if error.validator == "type":
         return f"类型不对 (wrong type): {error.message}"
+    if error.validator in ("minimum", "maximum"):
+        return f"取值超出范围 (out of range): {error.message}"
     return error.message
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
@@ -99,3 +101,15 @@ class DeclarationFilter(forms.Form):
     def __init__(self, *args, periods: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["period"].choices = [("", _("全部季度")), *((p, p) for p in periods)]
+
+
+class AdjustForm(forms.Form):
+    """An adjustment (更正调整) of an entry of a final quarter, posted into the current quarter."""
+
+    sign = forms.TypedChoiceField(
+        label=_("调整方向"),
+        coerce=int,
+        choices=[("-1", _("冲减：按原规则反向计入（原记录多计了）")), ("1", _("补加：按原规则再计入（原记录少计了）"))],
+    )
+    quantity = forms.DecimalField(label=_("数量"), min_value=Decimal("0.0001"), max_digits=12, decimal_places=4)
+    reason = forms.CharField(label=_("更正理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

@@ -236,7 +236,7 @@ def decidable(user, entries) -> list[Entry]:
     out = []
     for entry in entries:
         if review_refusal(user, entry) is None:
-            entry.would_get = entry.rule.points * entry.quantity
+            entry.would_get = entry.sign * entry.rule.points * entry.quantity  # an adjustment may take away
             out.append(entry)
     return out
 

@@ -101,12 +101,17 @@ def entry_declare(
     submit: bool = True,
     code: str | None = None,
     files: Iterable[tuple[str, bytes]] = (),
+    upheld_objection: int | None = None,
 ) -> Entry:
     """Record a piece of work; ``submit`` sends it for review at once (pending), else it stays declared.
 
     ``files`` are (name, content) pairs of evidence, checked by content.
+    ``upheld_objection`` (the objection's id) is passed only by
+    ``publication.objections.objection_uphold``: the correction of an upheld
+    objection may post into a *published* quarter (never a final one), as
+    the ranking is republished in the same transaction.
     """
-    from gongfen.publication.selectors import period_is_open
+    from gongfen.publication.selectors import period_is_final, period_is_open
 
     scheme: Scheme = rule.scheme
     if rule.category == Category.BASE:
@@ -120,7 +125,8 @@ def entry_declare(
     if occurred_on > timezone.localdate():
         raise DomainError(f"发生日期 {occurred_on} 晚于今天，不能申报尚未发生的工作", field="occurred_on")
     period = period_of(occurred_on, scheme.period_kind).code
-    if not period_is_open(scheme.pk, period):
+    correcting = upheld_objection is not None and not period_is_final(scheme.pk, period)
+    if not correcting and not period_is_open(scheme.pk, period):
         raise DomainError(
             f"{period} 已关账，不能再申报该季度的工分 (the quarter {period} is closed)", field="occurred_on"
         )
@@ -156,7 +162,10 @@ def entry_declare(
     _event(entry, EntryEvent.Action.DECLARE, actor, now, data={"evidence": len(checked)})
     if submit:
         _event(entry, EntryEvent.Action.SUBMIT, actor, now)
-    audit_record(actor=actor, action="entry.declare", obj=entry, after=_snapshot(entry) | {"evidence": len(checked)})
+    after = _snapshot(entry) | {"evidence": len(checked)}
+    if upheld_objection is not None:
+        after["objection"] = upheld_objection
+    audit_record(actor=actor, action="entry.declare", obj=entry, after=after)
     return entry
 
 
@@ -183,7 +192,7 @@ def entry_approve(*, actor: Actor, entry: Entry, reason: str = "", points: Decim
     rule = entry.rule
     now = timezone.now()
     entry.points = rule.points if points is None else Decimal(points)
-    entry.amount = entry.points * entry.quantity
+    entry.amount = entry.sign * entry.points * entry.quantity  # an adjustment's sign −1 takes points away
     entry.rule_version = rule.version
     entry.veto = rule.veto
     entry.status = EntryStatus.APPROVED
@@ -360,3 +369,100 @@ def entries_decide(*, actor: Actor, entries: Iterable[Entry], decision: str, rea
     if decision == "approve":
         return [entry_approve(actor=actor, entry=entry, reason=reason) for entry in entries]
     return [entry_reject(actor=actor, entry=entry, reason=reason) for entry in entries]
+
+
+# --- adjustments (更正调整) -------------------------------------------------------------
+
+ADJUSTABLE_KINDS = (EntryKind.NORMAL, EntryKind.RESCORE)
+
+
+def _adjustment_refusal(original: Entry, sign: int, quantity, reason: str) -> str | None:
+    from gongfen.publication.selectors import period_is_final
+
+    if sign not in (1, -1):
+        return "调整方向只能是补加 (+1) 或冲减 (−1)"
+    if quantity is None or Decimal(quantity) <= 0:
+        return "数量必须大于 0"
+    if not (reason or "").strip():
+        return "更正调整必须说明理由"
+    if original.kind not in ADJUSTABLE_KINDS:
+        return f"记录 {original.code} 是“{original.get_kind_display()}”，请对原始记录做更正调整"
+    if not period_is_final(original.scheme_id, original.period):
+        return (
+            f"记录 {original.code} 所在的 {original.period} 尚未定稿：请直接审核、退回或撤销该记录，"
+            "只有已定稿季度的差错才以更正调整登记"
+        )
+    if original.rule.veto:
+        return f"规则“{original.rule.name}”是一票否决，不能以调整记录更正；请联系组织部"
+    if original.status == EntryStatus.APPROVED or (original.status == EntryStatus.REJECTED and sign == 1):
+        return None
+    if original.status == EntryStatus.REJECTED:
+        return f"记录 {original.code} 已被退回、未计分，不能冲减"
+    return f"记录 {original.code} 状态为“{original.get_status_display()}”，不能更正调整"
+
+
+@transaction.atomic
+def adjustment_declare(
+    *,
+    actor: Actor,
+    original: Entry,
+    sign: int,
+    quantity: Decimal,
+    reason: str,
+    occurred_on: date | None = None,
+) -> Entry:
+    """Post a correction of ``original`` (an entry of a final quarter) into the current open quarter.
+
+    The adjustment (``kind=adjustment``, ``adjusts=original``, same cadre,
+    scheme and rule) is pending: it goes through the normal review (four
+    eyes) and, once approved, counts ``sign × points × quantity`` in the
+    quarter containing today. The final quarter itself never changes.
+    """
+    from gongfen.publication.selectors import period_is_open
+
+    original = Entry.objects.select_for_update().select_related("cadre", "scheme", "rule").get(pk=original.pk)
+    if refusal := _adjustment_refusal(original, sign, quantity, reason):
+        raise DomainError(refusal)
+    scheme, today = original.scheme, timezone.localdate()
+    day = occurred_on or today
+    if today.year != scheme.year:
+        raise DomainError(
+            f"考核方案 {scheme.name} 的年度 {scheme.year} 已结束，没有可登记调整的当前季度；"
+            f"请在 {today.year} 年的考核方案中为该干部录入一条记录并在说明中注明原记录 {original.code}，"
+            "或由组织部按程序处理",
+            field="occurred_on",
+        )
+    current = period_of(today, scheme.period_kind).code
+    if day > today or period_of(day, scheme.period_kind).code != current:
+        raise DomainError(f"调整记录的日期须在当前季度 {current} 内且不晚于今天", field="occurred_on")
+    if not period_is_open(scheme.pk, current):
+        raise DomainError(f"当前季度 {current} 已关账，不能登记调整；请待下一季度开始后再登记", field="occurred_on")
+    now = timezone.now()
+    adjustment = Entry.objects.create(
+        code=f"{original.code}~A{original.adjustments.count() + 1}",
+        cadre=original.cadre,
+        scheme=scheme,
+        rule=original.rule,
+        occurred_on=day,
+        period=current,
+        quantity=Decimal(quantity),
+        description=reason.strip(),
+        status=EntryStatus.PENDING,
+        kind=EntryKind.ADJUSTMENT,
+        adjusts=original,
+        sign=sign,
+        recorded_by=actor.user,
+        recorded_by_label=actor.label,
+        recorded_at=now,
+    )
+    data = {"adjusts": original.code, "sign": sign}
+    _event(adjustment, EntryEvent.Action.DECLARE, actor, now, reason, data)
+    _event(adjustment, EntryEvent.Action.SUBMIT, actor, now)
+    audit_record(
+        actor=actor,
+        action="entry.adjust",
+        obj=adjustment,
+        after=_snapshot(adjustment) | data | {"original_period": original.period},
+        reason=reason,
+    )
+    return adjustment

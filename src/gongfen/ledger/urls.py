@@ -12,5 +12,6 @@ urlpatterns = [
     path("entry/<str:code>/", views.entry, name="entry"),
     path("entry/<str:code>/submit/", views.submit, name="submit"),
     path("entry/<str:code>/revoke/", views.revoke, name="revoke"),
+    path("entry/<str:code>/adjust/", views.adjust, name="adjust"),
     path("entry/<str:code>/evidence/<str:token>/", views.evidence, name="evidence"),
 ]

@@ -25,14 +25,22 @@ from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from gongfen.accounts.permissions import REVIEWERS, Action, cadres_for, entries_for, principal, review_refusal
+from gongfen.accounts.permissions import (
+    REVIEWERS,
+    Action,
+    cadres_for,
+    entries_for,
+    principal,
+    review_refusal,
+    schemes_for,
+)
 from gongfen.common import Actor, DomainError
 from gongfen.scoring import PeriodError, Quarter
 
 from . import evidence as evidence_files
 from . import page_selectors as pages
 from . import services
-from .forms import DecideForm, DeclarationFilter, DeclareForm, ReasonForm
+from .forms import AdjustForm, DecideForm, DeclarationFilter, DeclareForm, ReasonForm
 from .models import EntryKind, EntryStatus, Evidence
 
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/webp"}
@@ -216,7 +224,8 @@ def entry(request, code):
         "can_decide": decides and item.status == EntryStatus.PENDING,
         "can_revoke": decides and item.status == EntryStatus.APPROVED and item.kind != EntryKind.REVERSAL,
         "refusal": refusal,
-        "would_get": item.rule.points * item.quantity if item.points is None else None,
+        "would_get": item.sign * item.rule.points * item.quantity if item.points is None else None,
+        "adjust_form": AdjustForm(initial={"sign": -1, "quantity": item.quantity}) if _adjustable(user, item) else None,
     }
     return render(request, "ledger/entry.html", context)
 
@@ -282,6 +291,52 @@ def revoke(request, code):
     else:
         messages.success(request, _("已撤销，冲销记录为 %(code)s") % {"code": reversal.code})
     return redirect("ledger:entry", item.code)
+
+
+# --- 更正调整 -----------------------------------------------------------------
+
+
+def _may_adjust(user, item) -> bool:
+    """Administrators of the entry's scheme (unit administrator, 组织部) record adjustments."""
+    return schemes_for(user, Action.ADMINISTER).filter(pk=item.scheme_id).exists()
+
+
+def _adjustable(user, item) -> bool:
+    """Whether the entry page offers the adjustment form: an entry of a final quarter, to its administrators."""
+    from gongfen.publication.selectors import period_is_final
+
+    return (
+        item.kind in services.ADJUSTABLE_KINDS
+        and item.status in (EntryStatus.APPROVED, EntryStatus.REJECTED)
+        and period_is_final(item.scheme_id, item.period)
+        and _may_adjust(user, item)
+    )
+
+
+@login_required
+@require_POST
+def adjust(request, code):
+    item = get_object_or_404(pages.visible(request.user), code=code)
+    if not _may_adjust(request.user, item):
+        return _refused(request, _("只有本单位管理员或组织部可以登记更正调整"))
+    form = AdjustForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写调整方向、数量和更正理由"))
+        return redirect("ledger:entry", item.code)
+    data = form.cleaned_data
+    try:
+        adjustment = services.adjustment_declare(
+            actor=Actor(request.user),
+            original=item,
+            sign=data["sign"],
+            quantity=data["quantity"],
+            reason=data["reason"],
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("ledger:entry", item.code)
+    messages.success(request, _("已登记更正调整 %(code)s，等待审核") % {"code": adjustment.code})
+    return redirect("ledger:entry", adjustment.code)
 
 
 # --- 待审核 -------------------------------------------------------------------

@@ -132,3 +132,78 @@ def objection_window(group: RankingGroup, period: str, cadre_code: str) -> tuple
                 return (row.window_starts_on, row.window_ends_on) if row else None
             return snapshot.window_starts_on, snapshot.window_ends_on
     return None
+
+
+# --- who sees a publication, who decides its objections ----------------------------------------
+
+
+def _under(paths: list[str]) -> Q:
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(unit__path__startswith=path)
+    return q
+
+
+def _prefixes(path: str) -> list[str]:
+    """``KH/QX/QX-WL/`` → ``["KH/", "KH/QX/", "KH/QX/QX-WL/"]``: the unit and every unit above it."""
+    codes = [code for code in path.split("/") if code]
+    return ["/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
+
+
+def scope_cadre_ids(group: RankingGroup, period: str) -> QuerySet:
+    """Ids of the cadres in the group's publication scope (公示范围) for ``period``.
+
+    The same rule as ``accounts.permissions.can_see_publication`` for a cadre,
+    as one queryset, to notify everyone in scope with one insert.
+    """
+    quarter = group_period(group, period)
+    held = Post.objects.filter(
+        Q(start__lte=quarter.end) & (Q(end__isnull=True) | Q(end__gte=quarter.start)) | Q(end__isnull=True)
+    )
+    scope = group.publish_scope
+    if scope == "group":
+        return group_member_ids(group, period)
+    if scope == "county":
+        return held.filter(unit__path__startswith=group.scheme.unit.path.split("/")[0] + "/").values("cadre_id")
+    if scope == "units":
+        paths = list(group.publish_units.values_list("path", flat=True))
+    else:  # unit: the units where members held a post that quarter
+        member_posts = Post.objects.filter(cadre_id__in=group_member_ids(group, period), start__lte=quarter.end).filter(
+            Q(end__isnull=True) | Q(end__gte=quarter.start)
+        )
+        if group.select_unit_id:
+            member_posts = member_posts.filter(unit__path__startswith=group.select_unit.path)
+        paths = list(member_posts.values_list("unit__path", flat=True).distinct())
+    return held.filter(_under(paths)).values("cadre_id")
+
+
+def _role_user_ids(group: RankingGroup, kinds) -> QuerySet:
+    from gongfen.accounts.models import Role
+
+    return Role.objects.filter(kind__in=kinds, unit__path__in=_prefixes(group.scheme.unit.path)).values("user_id")
+
+
+def publication_audience(group: RankingGroup, period: str) -> list[int]:
+    """Ids of the active users who may see the published ranking: cadres in scope, administrators and reviewers."""
+    from gongfen.accounts.models import User
+    from gongfen.accounts.permissions import VIEWERS
+
+    users = User.objects.filter(is_active=True).filter(
+        Q(cadre_id__in=scope_cadre_ids(group, period)) | Q(pk__in=_role_user_ids(group, VIEWERS))
+    )
+    return list(users.values_list("pk", flat=True))
+
+
+def objection_decider_ids(group: RankingGroup) -> list[int]:
+    """Ids of the users who decide the group's objections: its administrators (单位管理员 above the scheme, 组织部)."""
+    from gongfen.accounts.models import User
+    from gongfen.accounts.permissions import ADMINS
+
+    users = User.objects.filter(is_active=True, pk__in=_role_user_ids(group, ADMINS))
+    return list(users.values_list("pk", flat=True))
+
+
+def filed_objections(group: RankingGroup, period: str) -> QuerySet:
+    from .models import Objection, ObjectionStatus
+
+    return Objection.objects.filter(group=group, period=period, status=ObjectionStatus.FILED)

@@ -15,11 +15,14 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from gongfen.audit.services import audit_record
 from gongfen.common import Actor, DomainError
 from gongfen.ledger.models import Entry, EntryEvent
+from gongfen.notices.models import NoticeKind
+from gongfen.notices.services import notify
 from gongfen.rankings.selectors import group_period, group_ranking
 from gongfen.schemes.models import RankingGroup
 from gongfen.scoring.decimals import fmt2
@@ -27,7 +30,14 @@ from gongfen.scoring.output import ranking_as_dict
 from gongfen.scoring.types import Breakdown, Ranking, Row
 
 from .models import GroupPeriod, Holiday, PeriodState, Snapshot
-from .selectors import SnapshotDiff, closing_blockers, snapshot_current, snapshot_diff
+from .selectors import (
+    SnapshotDiff,
+    closing_blockers,
+    filed_objections,
+    publication_audience,
+    snapshot_current,
+    snapshot_diff,
+)
 
 SNAPSHOT_FORMAT = "gongfen-snapshot/1"
 
@@ -185,6 +195,19 @@ def _state_label(row: GroupPeriod | None) -> str:
     return PeriodState.OPEN.label if row is None else row.get_state_display()
 
 
+def _announce(group: RankingGroup, period: str, snapshot: Snapshot) -> None:
+    """Tell everyone who may see the publication (cadres in scope, administrators, reviewers): one insert."""
+    if snapshot.version == 1:
+        title = f"{group.name} {period} 排名公示"
+    else:
+        title = f"{group.name} {period} 排名重新公示（第 {snapshot.version} 版）"
+    body = f"异议期 {snapshot.window_starts_on} 至 {snapshot.window_ends_on}"
+    if snapshot.reason:
+        body = f"{snapshot.reason}\n{body}"
+    url = reverse("publication:board", args=[group.code, period])
+    notify(publication_audience(group, period), kind=NoticeKind.PUBLISHED, title=title, body=body, url=url)
+
+
 def _audit(actor: Actor, action: str, group: RankingGroup, row: GroupPeriod, before: str, **after: Any) -> None:
     audit_record(
         actor=actor,
@@ -242,6 +265,7 @@ def period_publish(
         fingerprint=snapshot.fingerprint,
         window=[row.window_starts_on.isoformat(), row.window_ends_on.isoformat()],
     )
+    _announce(group, period, snapshot)
     return snapshot
 
 
@@ -283,6 +307,7 @@ def period_republish(
         changed=snapshot.changed,
         reason=reason,
     )
+    _announce(group, period, snapshot)
     return snapshot
 
 
@@ -295,6 +320,9 @@ def period_finalize(*, actor: Actor, group: RankingGroup, period: str, today: da
     today = today or timezone.localdate()
     if today <= row.window_ends_on:
         raise DomainError(f"{group.name} {period} 的异议期到 {row.window_ends_on} 为止，异议期结束后才能定稿")
+    waiting = filed_objections(group, period).count()
+    if waiting:
+        raise DomainError(f"{group.name} {period} 还有 {waiting} 条异议待处理，须全部处理（采纳或不予采纳）后才能定稿")
     row.state, row.changed_by = PeriodState.FINAL, actor.user
     row.save()
     version = snapshot_current(group, period).version

@@ -25,3 +25,20 @@ class BoardFilter(forms.Form):
         if not self.is_valid():
             return "", None
         return self.cleaned_data["q"], self.cleaned_data["tier"]
+
+
+class PublishForm(forms.Form):
+    """How many working days the objection window (异议期) runs; the scheme's ``objection_days`` by default."""
+
+    window_days = forms.IntegerField(label=_("异议期（工作日）"), min_value=1, max_value=60, required=False)
+
+
+class RepublishForm(PublishForm):
+    reason = forms.CharField(label=_("重新公示的理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CloseForm(forms.Form):
+    reason = forms.CharField(label=_("说明"), max_length=2000, required=False)
+
+
+MOVE_FORMS = {"close": CloseForm, "publish": PublishForm, "republish": RepublishForm, "finalize": forms.Form}

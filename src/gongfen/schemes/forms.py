@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from gongfen.interchange.selectors import dec
 from gongfen.interchange.validate import BundleProblem
 
-from .models import Category
+from .models import Category, PublicationScope
 
 YES_NO = [("", _("否")), ("1", _("是"))]
 POSITION_SEPARATORS = re.compile(r"[,，、;；\n]+")
@@ -60,7 +60,7 @@ def params_field_of(path: str) -> str | None:
         return "weight_quantitative" if sub == "quantitative" else "weight_qualitative"
     if key == "category_caps":
         return f"cap_{sub}" if sub else None
-    if key in ("grades", "evaluator_classes", "tiers", "min_days", "name"):
+    if key in ("grades", "evaluator_classes", "tiers", "min_days", "objection_days", "name"):
         return key
     return None
 
@@ -181,6 +181,12 @@ class SchemeParamsForm(forms.Form):
         help_text=_("每行一档：名称=累计比例，严格递增，最后一档为 1，如 一档=0.2"),
     )
     min_days = forms.IntegerField(label=_("参与排名的最少在岗天数"))
+    objection_days = forms.IntegerField(
+        label=_("异议期（工作日）"),
+        min_value=1,
+        max_value=60,
+        help_text=_("公示后可提出异议的工作日数（按节假日与调休日历计算），默认 5"),
+    )
     reason = forms.CharField(label=_("修改说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
@@ -209,6 +215,7 @@ class SchemeParamsForm(forms.Form):
             "evaluator_classes": _lines((c["name"], c["weight"]) for c in scheme.evaluator_classes),
             "tiers": _lines((t["name"], t["cumulative"]) for t in scheme.tiers),
             "min_days": scheme.min_days,
+            "objection_days": scheme.objection_days,
         }
         for category, cap in scheme.category_caps.items():
             initial[f"cap_{category}"] = cap
@@ -239,6 +246,7 @@ class SchemeParamsForm(forms.Form):
                 value: data[f"cap_{value}"].strip() for value in Category.values if data[f"cap_{value}"].strip()
             },
             "min_days": data["min_days"],
+            "objection_days": data["objection_days"],
         }
 
 
@@ -260,3 +268,34 @@ class SchemeDeriveForm(forms.Form):
         self.fields["unit"].queryset = units
         self.fields["template"].queryset = templates
         self.fields["template"].label_from_instance = lambda s: f"{s.name}（{s.code}，{s.year}）"
+
+
+GROUP_PATH = re.compile(r"^\$\.groups\[0\]\.(\w+)")
+
+
+def group_field_of(path: str) -> str | None:
+    """Maps ``$.groups[0].publish_scope`` / ``publish_units[…]`` to the publication form's field."""
+    match = GROUP_PATH.match(path)
+    return match.group(1) if match and match.group(1) in ("publish_scope", "publish_units") else None
+
+
+class GroupPublicationForm(forms.Form):
+    """Who sees a group's published ranking (公示范围), and the named units when the scope is 指定单位."""
+
+    publish_scope = forms.ChoiceField(label=_("公示范围"), choices=PublicationScope.choices)
+    publish_units = forms.CharField(
+        label=_("指定单位"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("公示范围为“指定单位”时填写单位编码（含下级单位），每行一个或以逗号分隔"),
+    )
+    reason = forms.CharField(label=_("修改说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    @staticmethod
+    def initial_for(group) -> dict[str, Any]:
+        units = "\n".join(sorted(u.code for u in group.publish_units.all()))
+        return {"publish_scope": group.publish_scope, "publish_units": units}
+
+    def clean_publish_units(self) -> list[str]:
+        codes = re.split(r"[\s,，、]+", self.cleaned_data["publish_units"])
+        return list(dict.fromkeys(code for code in codes if code))

@@ -18,6 +18,7 @@ SCHEME_FIELDS = (
     "tiers",
     "category_caps",
     "min_days",
+    "objection_days",
 )
 
 

@@ -18,12 +18,12 @@ from django.db import transaction
 
 from gongfen.audit.services import audit_record
 from gongfen.common import Actor, DomainError
-from gongfen.interchange.selectors import dec, rule_as_bundle, scheme_as_bundle
+from gongfen.interchange.selectors import dec, group_as_bundle, rule_as_bundle, scheme_as_bundle
 from gongfen.interchange.services import bundle_load
 from gongfen.ledger.models import Entry
 from gongfen.org.models import Unit
 
-from .models import Rule, Scheme
+from .models import RankingGroup, Rule, Scheme
 
 BUNDLE_FORMAT = "gongfen-bundle/1"
 
@@ -103,8 +103,8 @@ def rule_edit(*, actor: Actor, rule: Rule, rule_dict: dict[str, Any], reason: st
 
 def scheme_params_put(*, actor: Actor, scheme: Scheme, params: dict[str, Any], reason: str = "") -> Scheme:
     """Replace the scheme's parameters (``weights``, ``grades``, ``evaluator_classes``, ``tiers``,
-    ``category_caps``, ``min_days``: the bundle's keys) through :func:`scheme_save`."""
-    allowed = {"weights", "grades", "evaluator_classes", "tiers", "category_caps", "min_days", "name"}
+    ``category_caps``, ``min_days``, ``objection_days``: the bundle's keys) through :func:`scheme_save`."""
+    allowed = {"weights", "grades", "evaluator_classes", "tiers", "category_caps", "min_days", "objection_days", "name"}
     unknown = set(params) - allowed
     if unknown:
         raise DomainError(f"不能在此修改 {', '.join(sorted(unknown))}", field=None)
@@ -183,3 +183,35 @@ def rule_remove(*, actor: Actor, rule: Rule, reason: str) -> None:
         before=before,
         reason=reason.strip(),
     )
+
+
+@transaction.atomic
+def group_publication_put(
+    *, actor: Actor, group: RankingGroup, scope: str, units: list[str], reason: str = ""
+) -> RankingGroup:
+    """Set who sees the group's published ranking (公示范围), checked and loaded exactly as ``gongfen load`` would.
+
+    Problems (a unit that does not exist, units without the scope 指定单位)
+    raise :class:`~gongfen.interchange.validate.BundleInvalid` at
+    ``$.groups[0].publish_scope`` / ``publish_units``, having changed nothing.
+    """
+    group = (
+        RankingGroup.objects.select_for_update(of=("self",)).select_related("scheme", "select_unit").get(pk=group.pk)
+    )
+    before = group_as_bundle(group)
+    item = copy.deepcopy(before)
+    item.pop("publish_units", None)
+    item["publish_scope"] = scope
+    if units:
+        item["publish_units"] = list(units)
+    bundle_load(
+        actor=actor,
+        bundle={"format": BUNDLE_FORMAT, "groups": [item]},
+        source=f"web {group.code}",
+        reason=reason or "公示范围 (publication scope)",
+    )
+    group = RankingGroup.objects.select_related("scheme", "select_unit").get(pk=group.pk)
+    after = group_as_bundle(group)
+    if after != before:
+        audit_record(actor=actor, action="group.publication", obj=group, before=before, after=after, reason=reason)
+    return group

@@ -29,12 +29,14 @@ from gongfen.ledger.models import Entry, EntryStatus
 
 from . import services
 from .forms import (
+    GroupPublicationForm,
     RuleForm,
     RuleRemoveForm,
     SchemeDeriveForm,
     SchemeParamsForm,
     add_problems,
     derive_field_of,
+    group_field_of,
     params_field_of,
     rule_field_of,
 )
@@ -58,6 +60,7 @@ FIELD_LABELS = {
     "tiers": gettext_lazy("分档"),
     "category_caps": gettext_lazy("类别上限"),
     "min_days": gettext_lazy("最少在岗天数"),
+    "objection_days": gettext_lazy("异议期（工作日）"),
 }
 
 
@@ -133,6 +136,7 @@ def _detail_context(scheme: Scheme) -> dict:
     ]
     return {
         "scheme": scheme,
+        "groups": scheme.groups.select_related("select_unit").prefetch_related("publish_units").order_by("code"),
         "rows": rows,
         "changed_after_approval": [row for row in rows if row["older"]],
         "diff": _diff(scheme),
@@ -295,6 +299,35 @@ def scheme_params(request, code: str):
             messages.success(request, _("方案参数已保存"))
             return redirect("schemes:detail", code=scheme.code)
     return render(request, "schemes/params_form.html", {"scheme": scheme, "form": form})
+
+
+# --- publication scope of the scheme's groups -------------------------------------------------
+
+
+@administrators_only
+def group_publication(request, code: str, group: str):
+    scheme = _scheme(request, code)
+    the_group = get_object_or_404(scheme.groups.select_related("select_unit"), code=group)
+    form = GroupPublicationForm(request.POST or None, initial=GroupPublicationForm.initial_for(the_group))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.group_publication_put(
+                actor=_actor(request),
+                group=the_group,
+                scope=data["publish_scope"],
+                units=data["publish_units"],
+                reason=data["reason"],
+            )
+        except BundleInvalid as exc:
+            add_problems(form, exc.problems, group_field_of)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("公示范围已保存"))
+            return redirect("schemes:detail", code=scheme.code)
+    context = {"scheme": scheme, "group": the_group, "form": form}
+    return render(request, "schemes/group_publication.html", context)
 
 
 # --- derive -----------------------------------------------------------------------------------

@@ -68,7 +68,7 @@ def _rank(group: GroupInput, data: PeriodData, previous_tiers: Mapping[str, int]
         for (cadre, _, days), quant in zip(members, quants, strict=True)
     ]
     scored.sort(key=lambda s: (s.order_key(), s.cadre.code))
-    ranks = _competition_ranks([s.order_key() for s in scored])
+    ranks = competition_ranks([s.order_key() for s in scored])
     tiers = TIER_POLICIES[scheme.tier_policy](scheme, [(r, s.quant.vetoed) for r, s in zip(ranks, scored, strict=True)])
     act = ACTION_POLICIES[scheme.action_policy]
     rows = tuple(
@@ -125,8 +125,8 @@ def _score(group: GroupInput, cadre: CadreData, days: int, quant: Quantitative, 
     return _Scored(cadre, days, quant, normalized, level, classes, composite)
 
 
-def _competition_ranks(keys: list[tuple]) -> list[int]:
-    """1, 2, 2, 4: equal keys share a rank and the next rank is skipped."""
+def competition_ranks(keys: list[tuple]) -> list[int]:
+    """1, 2, 2, 4: equal keys (already sorted) share a rank and the next rank is skipped."""
     ranks: list[int] = []
     for i, key in enumerate(keys):
         ranks.append(ranks[-1] if i and key == keys[i - 1] else i + 1)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_noop
 
 from gongfen.accounts.models import RoleKind
 from gongfen.accounts.permissions import principal
+from gongfen.notices.selectors import unread_count
 
 
 def navigation(request):
@@ -28,6 +29,15 @@ def navigation(request):
             items.append(("rankings:boards", gettext_noop("排名")))
         if p.has(RoleKind.ORG_ADMIN, RoleKind.UNIT_ADMIN):
             items += [("schemes:list", gettext_noop("考核方案")), ("org:people", gettext_noop("人员与岗位"))]
+            items += [("results:index", gettext_noop("评先名单")), ("results:years", gettext_noop("年度总账"))]
+        if p.is_org_admin:
+            items.append(("results:county_index", gettext_noop("全县汇总")))
         # anyone may be named a voter (a leader, a colleague); knowing who is would cost a query on every page
         items.append(("evaluations:list", gettext_noop("评价")))
-    return {"nav_items": items, "principal": p}
+        items.append(("publication:list", gettext_noop("公示")))
+        if p.has(RoleKind.ORG_ADMIN, RoleKind.UNIT_ADMIN):
+            items.append(("publication:queue", gettext_noop("异议处理")))
+    user = getattr(request, "user", None)
+    # a callable: the COUNT runs only when base.html draws the badge (never for an htmx fragment)
+    unread = (lambda: unread_count(user)) if p.user_id is not None else 0
+    return {"nav_items": items, "principal": p, "unread_notices": unread}
