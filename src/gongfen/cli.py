@@ -73,6 +73,13 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser("check", help="核对维护的小计与台账重算是否一致 / check maintained totals against the ledger")
 
+    verify = sub.add_parser(
+        "verify", help="核验防篡改日志：由台账重算每片叶子 / recompute the tamper-evident log from the stored rows"
+    )
+    verify.add_argument(
+        "--since", metavar="SIZE:ROOT", help="并证明当前日志是该早先公布树头的延续 / prove the log extends this head"
+    )
+
     holidays = sub.add_parser("holidays", help="节假日与调休（异议期按工作日计算）/ the holiday calendar")
     hsub = holidays.add_subparsers(dest="holidays_command", required=True, metavar="ACTION")
     hload = hsub.add_parser(
@@ -83,6 +90,13 @@ def parser() -> argparse.ArgumentParser:
     hlist = hsub.add_parser("list", help="列出节假日与调休上班日 / list the calendar")
     hlist.add_argument("--year", type=int)
 
+    backup = sub.add_parser(
+        "backup", help="在线备份整个数据库（服务运行时亦可）/ a consistent online backup of the database"
+    )
+    backup.add_argument("file", type=Path, help="新的备份文件 / a new file")
+    restore = sub.add_parser("restore", help="把备份恢复到空数据库 / restore a backup into an empty database")
+    restore.add_argument("file", type=Path)
+
     manage = sub.add_parser("manage", help="Django 管理命令 / run a Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
     return p
@@ -90,7 +104,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    setup(migrate=args.command != "manage")  # management commands (makemigrations…) decide for themselves
+    # management commands (makemigrations…) decide for themselves; backup and restore take the database as it is
+    setup(migrate=args.command not in ("manage", "backup", "restore"))
     from gongfen.common import DomainError
 
     handler = {
@@ -100,10 +115,13 @@ def main(argv: list[str] | None = None) -> int:
         "demo": cmd_demo,
         "rescore": cmd_rescore,
         "check": cmd_check,
+        "verify": cmd_verify,
         "manage": cmd_manage,
         "diff": cmd_diff,
         "serve": cmd_serve,
         "holidays": cmd_holidays,
+        "backup": cmd_backup,
+        "restore": cmd_restore,
     }[args.command]
     try:
         return handler(args)
@@ -476,6 +494,29 @@ def cmd_check(args) -> int:
     return EXIT_INVALID
 
 
+def cmd_verify(args) -> int:
+    from gongfen.trust.selectors import log_consistency, log_verify, parse_head
+
+    since = None
+    if args.since is not None:
+        try:
+            since = parse_head(args.since)
+        except ValueError as exc:
+            print(f"错误 (error): {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    result = log_verify()
+    if not result.intact:
+        for problem in result.problems[:50]:
+            print(f"不符 (mismatch): {problem}", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"日志完好 intact: {result.size} leaves, root {result.root}")
+    if since is not None:
+        ok, message = log_consistency(*since)
+        print(message, file=sys.stdout if ok else sys.stderr)
+        return EXIT_OK if ok else EXIT_INVALID
+    return EXIT_OK
+
+
 def cmd_holidays(args) -> int:
     from gongfen.common import Actor
     from gongfen.publication.holidays import HolidaysInvalid, holidays_load_file, holidays_of
@@ -499,6 +540,30 @@ def cmd_holidays(args) -> int:
         print(f"{day.day.isoformat()}  周{'一二三四五六日'[day.day.weekday()]}  {kind}  {day.name}")
     if not days:
         print("没有记录节假日 (no holidays recorded)")
+    return EXIT_OK
+
+
+def cmd_backup(args) -> int:
+    from gongfen.backup import BackupError, backup
+
+    try:
+        done = backup(args.file)
+    except BackupError as exc:
+        print(f"错误 (error): {exc.message}", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"已备份 (backed up, {done.kind}) → {done.path}  {done.size:,} bytes")
+    return EXIT_OK
+
+
+def cmd_restore(args) -> int:
+    from gongfen.backup import BackupError, restore
+
+    try:
+        done = restore(args.file)
+    except BackupError as exc:
+        print(f"错误 (error): {exc.message}", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"已恢复 (restored, {done.kind}) ← {done.path}；请运行 gongfen check 核对 (now run gongfen check)")
     return EXIT_OK
 
 

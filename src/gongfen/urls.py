@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from gongfen.api.v1 import api as api_v1
+from gongfen.api.v1 import not_found as api_not_found
 from gongfen.web import views as web
 
 urlpatterns = [
@@ -18,5 +20,10 @@ urlpatterns = [
     path("publication/", include(("gongfen.publication.urls", "publication"))),
     path("notices/", include(("gongfen.notices.urls", "notices"))),
     path("results/", include(("gongfen.results.urls", "results"))),
+    path("trust/", include(("gongfen.trust.urls", "trust"))),
+    path("audit/", include(("gongfen.audit.urls", "audit"))),
+    path("api/v1/", api_v1.urls),
+    path("api/v1/<path:rest>", api_not_found),  # unknown API paths answer structured JSON too
+    path("api/tokens/", include(("gongfen.api.urls", "api"))),
     path("admin/", admin.site.urls),
 ]

@@ -330,7 +330,7 @@ def test_entry_detail_shows_evidence_events_and_the_buttons_the_user_may_use(cou
     url = reverse("ledger:entry", args=[entry.code])
     own = login("a01").get(url).content.decode()
     png, pdf = entry.evidence.order_by("id")
-    assert f'<img src="{evidence_url(entry, png)}"' in own and f'<object data="{evidence_url(entry, pdf)}"' in own
+    assert f'<img src="{evidence_url(entry, png)}"' in own and f'<a href="{evidence_url(entry, pdf)}"' in own
     assert "填报" in own and "提交" in own and "预计分值" in own and "3.00" in own
     assert reverse("ledger:review_decide", args=[entry.code]) not in own
     reviewer = login("qx_reviewer").get(url).content.decode()

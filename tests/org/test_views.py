@@ -29,7 +29,7 @@ def state() -> tuple:
     return (
         sorted(Cadre.objects.values_list("code", "name")),
         sorted(Post.objects.values_list("cadre__code", "unit__code", "position", "start", "end")),
-        AuditEvent.objects.count(),
+        AuditEvent.objects.writes().count(),
     )
 
 

@@ -58,6 +58,6 @@ def state_of_db():
         EntryEvent.objects.count(),
         list(Snapshot.objects.values_list("id", "version")),
         list(GroupPeriod.objects.values_list("state", "window_starts_on", "window_ends_on")),
-        AuditEvent.objects.count(),
+        AuditEvent.objects.writes().count(),
         Notice.objects.count(),
     )

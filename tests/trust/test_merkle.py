@@ -130,3 +130,28 @@ def test_every_prefix_is_provably_consistent(data_leaves, data):
     if old < len(hashes):  # a log that rewrote history (a changed old leaf) cannot prove consistency
         forged = [merkle.leaf_hash(b"forged"), *hashes[1:old]]
         assert not merkle.verify_consistency(old, len(hashes), merkle.root(forged), new_root, proof)
+
+
+def _hashes(n: int) -> list[bytes]:
+    return [merkle.leaf_hash(str(i).encode()) for i in range(n)]
+
+
+def test_frontier_gives_the_root_of_every_size():
+    frontier: list[bytes] = []
+    hashes = _hashes(70)
+    assert merkle.frontier_root(frontier) == merkle.EMPTY_ROOT
+    for size, leaf in enumerate(hashes):
+        merkle.frontier_append(frontier, size, leaf)
+        assert merkle.frontier_root(frontier) == merkle.root(hashes[: size + 1]), size + 1
+        assert len(frontier) == bin(size + 1).count("1")
+
+
+def test_levels_give_the_rfc_root_and_paths():
+    for n in range(1, 40):
+        hashes = _hashes(n)
+        tree = merkle.levels(hashes)
+        assert tree[-1][0] == merkle.root(hashes)
+        for m in range(n):
+            assert merkle.inclusion_proof_from_levels(m, tree) == merkle.inclusion_proof(m, hashes), (m, n)
+    with pytest.raises(ValueError):
+        merkle.inclusion_proof_from_levels(3, merkle.levels(_hashes(3)))

@@ -239,3 +239,51 @@ def roles_required(*kinds: str):
 
 
 administrators_only = roles_required(*ADMINS)
+
+
+def audit_for(user):
+    """Audit rows an administrator may read (see docs/admin-guide.md, "审计").
+
+    组织部: every row. A unit administrator: the rows whose object resolves into
+    what they administer — an entry of a scheme (or of a cadre) in scope, a
+    scheme or one of its rules, a ranking group (its quarters, overrides,
+    evaluation rounds, objections), a cadre, a unit, a user with a cadre or a
+    role in scope. Rows about county-wide things (bundles, holidays) are 组织部's.
+    """
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+
+    from gongfen.accounts.models import User
+    from gongfen.audit.models import AuditEvent
+    from gongfen.evaluations.models import EvaluationRound
+    from gongfen.publication.models import Objection
+
+    p = principal(user)
+    if p.is_org_admin:
+        return AuditEvent.objects.all()
+    if not p.has(RoleKind.UNIT_ADMIN):
+        return AuditEvent.objects.none()
+    schemes = schemes_for(user, Action.ADMINISTER)
+    groups = groups_for(user, Action.ADMINISTER)
+    cadres = cadres_for(user, Action.ADMINISTER)
+    units = units_for(user, Action.ADMINISTER)
+    users = User.objects.filter(Q(cadre__in=cadres) | Q(roles__unit__in=units)).values("username")
+    entries = Entry.objects.filter(Q(scheme__in=schemes) | Q(cadre__in=cadres)).values("code")
+    as_text = Cast("pk", CharField())
+    rounds = EvaluationRound.objects.filter(group__in=groups).annotate(key=as_text).values("key")
+    objections = Objection.objects.filter(group__in=groups).annotate(key=as_text).values("key")
+    q = (
+        Q(object_type="ledger.entry", object_id__in=entries)
+        | Q(object_type="schemes.scheme", object_id__in=schemes.values("code"))
+        | Q(object_type="schemes.rankinggroup", object_id__in=groups.values("code"))
+        | Q(object_type="org.cadre", object_id__in=cadres.values("code"))
+        | Q(object_type="org.unit", object_id__in=units.values("code"))
+        | Q(object_type="accounts.user", object_id__in=users)
+        | Q(object_type="evaluations.evaluationround", object_id__in=rounds)
+        | Q(object_type="publication.objection", object_id__in=objections)
+    )
+    for code in schemes.values_list("code", flat=True):
+        q |= Q(object_type="schemes.rule", object_id__startswith=f"{code}/")
+    for code in groups.values_list("code", flat=True):
+        q |= Q(object_type__in=["schemes.rankinggroup", "publication.actionoverride"], object_id__startswith=f"{code}/")
+    return AuditEvent.objects.filter(q)

@@ -2,11 +2,22 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import pgettext_lazy
 
-from gongfen.common import AppendOnlyModel
+from gongfen.common import AppendOnlyModel, AppendOnlyQuerySet
+
+
+class AuditQuerySet(AppendOnlyQuerySet):
+    def writes(self):
+        """Rows of changes, without the sign-ins (``auth.login``, ``auth.logout``, ``auth.login_failed``)."""
+        return self.exclude(action__startswith="auth.")
 
 
 class AuditEvent(AppendOnlyModel):
-    """One write made through the product (审计记录): who, when, what, before, after, why."""
+    """One write made through the product (审计记录): who, when, what, before, after, why.
+
+    Sign-ins are recorded here too (``auth.*`` actions, with the client address).
+    """
+
+    objects = AuditQuerySet.as_manager()
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
@@ -18,6 +29,9 @@ class AuditEvent(AppendOnlyModel):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     reason = models.TextField(blank=True)
+    ip = models.GenericIPAddressField(
+        null=True, blank=True, help_text="client address of a login, logout or failed login"
+    )
 
     class Meta:
         ordering = ["id"]

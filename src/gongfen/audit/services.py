@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from gongfen.common import Actor
@@ -22,6 +24,7 @@ def audit_record(
     before: Any = None,
     after: Any = None,
     reason: str = "",
+    ip: str | None = None,
 ) -> AuditEvent:
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -36,4 +39,20 @@ def audit_record(
         before=before,
         after=after,
         reason=reason,
+        ip=ip,
     )
+
+
+SECRET_FIELDS = frozenset({"password"})
+
+
+def model_snapshot(obj: models.Model) -> dict[str, Any]:
+    """A row's fields as JSON-safe values for ``before``/``after``; never a password (hash)."""
+    data: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        if field.name not in SECRET_FIELDS:
+            data[field.name] = field.value_from_object(obj)
+    if obj.pk is not None:
+        for field in obj._meta.many_to_many:
+            data[field.name] = sorted(str(o.pk) for o in getattr(obj, field.name).all())
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder, default=str))

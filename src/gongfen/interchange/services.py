@@ -24,6 +24,7 @@ from gongfen.ledger.models import Entry, EntryEvent, EntryKind, EntryStatus, Rul
 from gongfen.org.models import Cadre, Post, Unit
 from gongfen.schemes.models import PublicationScope, RankingGroup, Rule, RuleVersion, Scheme
 from gongfen.scoring.periods import period_of
+from gongfen.trust.services import log_entry_events
 
 from .selectors import DEFAULT_OBJECTION_DAYS
 from .validate import BundleInvalid, BundleProblem, Workspace, check_bundle
@@ -80,7 +81,8 @@ def workspace_for(bundle: Any) -> Workspace:
             "rules": rules.get(s.code, {}),
         }
     ws.groups = set(RankingGroup.objects.values_list("code", flat=True))
-    items = [e for e in bundle.get("entries") or [] if isinstance(e, dict)]
+    entries = bundle.get("entries")  # of any type here: the schema check reports a wrong one
+    items = [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
     ids = [e["id"] for e in items if isinstance(e.get("id"), str)]
     ids += [e["adjusts"] for e in items if isinstance(e.get("adjusts"), str)]
     for start in range(0, len(ids), BATCH):
@@ -459,20 +461,19 @@ class _Loader:
             deltas[key][0] -= entry.amount
             deltas[key][1] -= 1
         bulk_insert(Entry, reversals)
-        bulk_insert(
-            EntryEvent,
-            [
-                EntryEvent(
-                    entry=e,
-                    action=EntryEvent.Action.IMPORT,
-                    at=now,
-                    actor=actor.user,
-                    actor_label=actor.label,
-                    data={"reverses": e.reverses.code} if e.kind == EntryKind.REVERSAL else {"status": e.status},
-                )
-                for e in [*rows, *reversals]
-            ],
-        )
+        events = [
+            EntryEvent(
+                entry=e,
+                action=EntryEvent.Action.IMPORT,
+                at=now,
+                actor=actor.user,
+                actor_label=actor.label,
+                data={"reverses": e.reverses.code} if e.kind == EntryKind.REVERSAL else {"status": e.status},
+            )
+            for e in [*rows, *reversals]
+        ]
+        bulk_insert(EntryEvent, events)
+        log_entry_events(event_ids=[e.pk for e in events])  # the tamper-evident log, in this transaction
 
     def apply_totals(self, deltas: dict[tuple, list]) -> None:
         """Add the new entries' amounts to the maintained totals, in bulk."""

@@ -560,8 +560,32 @@ def _schema_message(error) -> str:
     return error.message
 
 
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL (PostgreSQL refuses it), lone surrogates (not UTF-8)
+
+
+def text_problems(bundle: Any) -> list[BundleProblem]:
+    """Strings no database can store: a NUL character, or a lone surrogate (JSON allows ``"\\ud800"``)."""
+    problems, stack = [], [(bundle, ())]
+    while stack:  # not recursive: a deeply nested document is the schema's to refuse, not a crash
+        value, parts = stack.pop()
+        if isinstance(value, str) and UNSTORABLE.search(value):
+            problems.append(
+                BundleProblem(json_path(parts), "文本含有空字符或无效的 Unicode 代理字符 (NUL or invalid unicode)")
+            )
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and UNSTORABLE.search(key):
+                    problems.append(
+                        BundleProblem(json_path(parts), "字段名含有空字符或无效的 Unicode 字符 (invalid key)")
+                    )
+                stack.append((item, (*parts, key)))
+        elif isinstance(value, list):
+            stack.extend((item, (*parts, i)) for i, item in enumerate(value))
+    return sorted(problems, key=lambda p: p.path)
+
+
 def check_bundle(bundle: Any, workspace: Workspace) -> list[BundleProblem]:
-    problems = schema_problems(bundle)
+    problems = schema_problems(bundle) + text_problems(bundle)
     if isinstance(bundle, dict):
         try:
             problems += Checker(bundle, workspace).run()

@@ -24,6 +24,7 @@ from gongfen.notices.services import notify
 from gongfen.org.models import Cadre
 from gongfen.schemes.models import Category, Rule, Scheme
 from gongfen.scoring.periods import period_of
+from gongfen.trust.services import log_entry_event
 
 from . import evidence as evidence_files
 from .models import Entry, EntryEvent, EntryKind, EntryStatus, Evidence, RuleTotal
@@ -57,9 +58,10 @@ def _post(entry: Entry, sign: int = 1) -> None:
 
 
 def _event(entry: Entry, action: str, actor: Actor, at, reason: str = "", data: dict | None = None) -> None:
-    EntryEvent.objects.create(
+    event = EntryEvent.objects.create(
         entry=entry, action=action, at=at, actor=actor.user, actor_label=actor.label, reason=reason, data=data or {}
     )
+    log_entry_event(event=event)  # the tamper-evident log, in this transaction
 
 
 def _snapshot(entry: Entry) -> dict:
@@ -80,8 +82,12 @@ def _snapshot(entry: Entry) -> dict:
 def _locked(entry: Entry) -> Entry:
     """The entry, locked for the change; refused when its quarter is final (a final quarter never changes)."""
     from gongfen.publication.selectors import period_is_final
+    from gongfen.trust.services import log_lock
 
-    entry = Entry.objects.select_for_update().select_related("cadre", "scheme", "rule").get(pk=entry.pk)
+    log_lock()  # the log head before the entry: the one lock order of every ledger write
+    # of=("self",): lock the entry row only. Without it PostgreSQL also locks the joined cadre, scheme and
+    # rule rows FOR UPDATE, which every concurrent declaration needs (FOR KEY SHARE, its foreign keys): deadlocks.
+    entry = Entry.objects.select_for_update(of=("self",)).select_related("cadre", "scheme", "rule").get(pk=entry.pk)
     if period_is_final(entry.scheme_id, entry.period):
         raise DomainError(
             f"{entry.period} 已定稿，该季度的记录不能再改变；更正请在当前季度录入调整记录 (the quarter is final)"
@@ -298,10 +304,12 @@ def rule_rescore(*, actor: Actor, rule: Rule, periods: Iterable[str] | None = No
     if not (reason or "").strip():
         raise DomainError("重算必须说明理由", field="reason")
     from gongfen.publication.selectors import final_periods
+    from gongfen.trust.services import log_lock
 
+    log_lock()
     rule = Rule.objects.select_for_update().get(pk=rule.pk)
     old = (
-        Entry.objects.select_for_update()
+        Entry.objects.select_for_update(of=("self",))
         .filter(rule=rule, status=EntryStatus.APPROVED, kind__in=[EntryKind.NORMAL, EntryKind.RESCORE])
         .exclude(rule_version=rule.version)
         .exclude(period__in=final_periods(rule.scheme_id))
@@ -419,8 +427,12 @@ def adjustment_declare(
     quarter containing today. The final quarter itself never changes.
     """
     from gongfen.publication.selectors import period_is_open
+    from gongfen.trust.services import log_lock
 
-    original = Entry.objects.select_for_update().select_related("cadre", "scheme", "rule").get(pk=original.pk)
+    log_lock()
+    original = (
+        Entry.objects.select_for_update(of=("self",)).select_related("cadre", "scheme", "rule").get(pk=original.pk)
+    )
     if refusal := _adjustment_refusal(original, sign, quantity, reason):
         raise DomainError(refusal)
     scheme, today = original.scheme, timezone.localdate()

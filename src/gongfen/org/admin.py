@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from gongfen.audit.admin_mixins import AuditedAdmin
+
 from .models import Cadre, Post, Unit
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(AuditedAdmin):
     list_display = ("code", "name", "kind", "parent", "path")
     list_filter = ("kind",)
     search_fields = ("code", "name")
@@ -18,7 +20,7 @@ class PostInline(admin.TabularInline):
 
 
 @admin.register(Cadre)
-class CadreAdmin(admin.ModelAdmin):
+class CadreAdmin(AuditedAdmin):
     list_display = ("code", "name")
     search_fields = ("code", "name")
     inlines = [PostInline]

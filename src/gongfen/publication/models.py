@@ -66,6 +66,9 @@ class Snapshot(AppendOnlyModel):
     window_ends_on = models.DateField(null=True, blank=True)
     changed = models.JSONField(default=list, blank=True)
     reason = models.TextField(blank=True)
+    # the tree head of the tamper-evident log (gongfen.trust) this version was computed at: size and root (hex)
+    tree_size = models.BigIntegerField(null=True, blank=True)
+    tree_root = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["group", "period", "version"]

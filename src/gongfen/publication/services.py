@@ -28,6 +28,7 @@ from gongfen.schemes.models import RankingGroup
 from gongfen.scoring.decimals import fmt2
 from gongfen.scoring.output import ranking_as_dict
 from gongfen.scoring.types import Breakdown, Ranking, Row
+from gongfen.trust.services import snapshot_save_logged
 
 from .models import GroupPeriod, Holiday, PeriodState, Snapshot
 from .selectors import (
@@ -151,7 +152,7 @@ def _freeze(
     if latest is not None:
         diff = snapshot_diff(latest, snapshot)
         snapshot.changed = sorted(diff.cadres)
-    snapshot.save()
+    snapshot_save_logged(snapshot=snapshot)  # records the log's tree head, then appends the snapshot's leaf
     return snapshot, diff
 
 

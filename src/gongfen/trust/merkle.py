@@ -117,3 +117,59 @@ def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: 
             sr = node_hash(sr, c)
         fn, sn = fn >> 1, sn >> 1
     return sn == 0 and fr == old_root and sr == new_root
+
+
+# --- a log kept in a database: appending one leaf at a time, proofs from all levels at once ----------
+
+
+def frontier_append(frontier: list[bytes], size: int, leaf: bytes) -> None:
+    """Append ``leaf`` to a tree of ``size`` leaves whose frontier is ``frontier`` (changed in place).
+
+    The frontier holds the roots of the perfect subtrees that make up the tree, left to right, one per
+    set bit of ``size`` (at most log2 n hashes), so appending costs O(log n) and never rereads the leaves.
+    """
+    node = leaf
+    while size & 1:
+        node = node_hash(frontier.pop(), node)
+        size >>= 1
+    frontier.append(node)
+
+
+def frontier_root(frontier: Sequence[bytes]) -> bytes:
+    """MTH of the tree whose frontier is given (RFC 9162 folds the perfect subtrees from the right)."""
+    if not frontier:
+        return EMPTY_ROOT
+    node = frontier[-1]
+    for left in reversed(frontier[:-1]):
+        node = node_hash(left, node)
+    return node
+
+
+def levels(hashes: Sequence[bytes]) -> list[list[bytes]]:
+    """Every level of the tree, leaves first; a last node without a sibling moves up unchanged.
+
+    That is the same tree as RFC 9162's split at the largest power of two, so ``levels(h)[-1][0]`` is
+    ``root(h)`` and :func:`inclusion_proof_from_levels` gives PATH(m, D[n]), each proof in O(log n).
+    """
+    out = [list(hashes)]
+    while len(out[-1]) > 1:
+        below = out[-1]
+        above = [node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)]
+        if len(below) % 2:
+            above.append(below[-1])
+        out.append(above)
+    return out
+
+
+def inclusion_proof_from_levels(index: int, tree: list[list[bytes]]) -> list[bytes]:
+    """PATH(index, D[n]) read from :func:`levels` (equal to :func:`inclusion_proof`)."""
+    n = len(tree[0])
+    if not 0 <= index < n:
+        raise ValueError(f"leaf {index} is not in a tree of {n} leaves")
+    proof = []
+    for level in tree[:-1]:
+        sibling = index ^ 1
+        if sibling < len(level):
+            proof.append(level[sibling])
+        index >>= 1
+    return proof

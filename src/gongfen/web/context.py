@@ -37,6 +37,7 @@ def navigation(request):
         items.append(("publication:list", gettext_noop("公示")))
         if p.has(RoleKind.ORG_ADMIN, RoleKind.UNIT_ADMIN):
             items.append(("publication:queue", gettext_noop("异议处理")))
+            items.append(("audit:list", gettext_noop("审计")))
     user = getattr(request, "user", None)
     # a callable: the COUNT runs only when base.html draws the badge (never for an htmx fragment)
     unread = (lambda: unread_count(user)) if p.user_id is not None else 0
