@@ -139,6 +139,13 @@ MATRIX = {
     # personal access tokens (API 令牌): every user manages their own; another's token does not exist for them
     "api:tokens": ("GET", None, everyone("ok")),
     "api:token_revoke": ("POST", "api_token", only(a01="ok")),
+    # webhooks: 组织部 only (county-wide); a unit administrator finds nothing here either
+    # (tests/webhooks/test_views.py runs each page and action)
+    "webhooks:endpoints": ("GET", None, only(org="ok")),
+    "webhooks:endpoint_add": ("GET", None, only(org="ok")),
+    "webhooks:endpoint": ("GET", "webhook_endpoint", only(org="ok")),
+    "webhooks:endpoint_active": ("POST", "webhook_endpoint", only(org="ok")),
+    "webhooks:resend": ("POST", "webhook_delivery", only(org="ok")),
 }
 
 
@@ -198,6 +205,7 @@ def make_objects() -> dict:
         },
         "board": {"args": ["QX-ALL", "2026Q3"]},
         "api_token": {"args": [api_token_of("a01")]},
+        **webhook_objects(),
         "row": {"args": ["QX-ALL", "2026Q3", "A01"]},
         "scheme": {"args": ["QX-2026"]},
         "scheme_group": {"args": ["QX-2026", "QX-ALL"]},
@@ -215,6 +223,22 @@ def make_objects() -> dict:
             "args": ["A01", Post.objects.filter(cadre__code="A01").order_by("start").first().pk],
             "data": {"end": "2026-09-30", "reason": "调动"},
         },
+    }
+
+
+def webhook_objects() -> dict:
+    """An endpoint with one delivered delivery (re-sendable); county-wide, 组织部's alone."""
+    from gongfen.webhooks.models import Delivery, DeliveryStatus
+    from gongfen.webhooks.services import endpoint_create, webhook_enqueue
+
+    endpoint = endpoint_create(
+        actor=Actor(None, "test"), name="OA", url="http://127.0.0.1:9/", events=["entry.approved"]
+    )
+    (delivery,) = webhook_enqueue(event="entry.approved", payload={"entry": "E01"})
+    Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.DELIVERED)
+    return {
+        "webhook_endpoint": {"args": [endpoint.pk], "data": {"active": "0"}},
+        "webhook_delivery": {"args": [delivery.uuid]},
     }
 
 

@@ -41,6 +41,26 @@ def parser() -> argparse.ArgumentParser:
     dump = sub.add_parser("dump", help="导出整个工作区为数据包 / write the workspace as a bundle")
     dump.add_argument("output", nargs="?", type=Path, help="file (default: standard output)")
 
+    kinds = ["units", "cadres", "rules", "entries", "ballots"]
+    imp = sub.add_parser(
+        "import", help="导入 Excel/CSV 表格（全部成功或全部不导入）/ import a spreadsheet, all or nothing"
+    )
+    imp.add_argument("kind", choices=kinds)
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--dry-run", action="store_true", help="只预览，不写入 / preview only")
+    imp.add_argument("--scheme", help="规则写入的考核方案编码 / scheme code (rules)")
+    imp.add_argument("--approve", action="store_true", help="工分明细直接通过 / record entries as approved")
+    exp = sub.add_parser(
+        "export", help="导出为 Excel 表格（与模板同格式）/ export a spreadsheet in the template layout"
+    )
+    exp.add_argument("kind", choices=kinds)
+    exp.add_argument("file", type=Path)
+    exp.add_argument("--scheme", help="只导出该考核方案 / only this scheme")
+    exp.add_argument("--period", help="只导出该期间，如 2026Q3 / only this period")
+    tpl = sub.add_parser("template", help="下载空白导入模板 / write an empty import template")
+    tpl.add_argument("kind", choices=kinds)
+    tpl.add_argument("file", type=Path)
+
     rank = sub.add_parser("rank", help="计算排名 / rank a group (or all groups) for a period")
     who = rank.add_mutually_exclusive_group(required=True)
     who.add_argument("--group", help="排名组编码 / group code")
@@ -97,6 +117,12 @@ def parser() -> argparse.ArgumentParser:
     restore = sub.add_parser("restore", help="把备份恢复到空数据库 / restore a backup into an empty database")
     restore.add_argument("file", type=Path)
 
+    webhooks = sub.add_parser("webhooks", help="Webhook 推送 / webhook deliveries (docs/webhooks.md)")
+    wsub = webhooks.add_subparsers(dest="webhooks_command", required=True, metavar="ACTION")
+    wrun = wsub.add_parser("run", help="发送到期的推送（持续运行）/ send due deliveries, polling")
+    wrun.add_argument("--once", action="store_true", help="只发送一轮后退出 / send what is due, then exit")
+    wrun.add_argument("--interval", type=float, default=5.0, help="轮询间隔秒数 / seconds between polls")
+
     manage = sub.add_parser("manage", help="Django 管理命令 / run a Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
     return p
@@ -111,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     handler = {
         "load": cmd_load,
         "dump": cmd_dump,
+        "import": cmd_import,
+        "export": cmd_export,
+        "template": cmd_template,
         "rank": cmd_rank,
         "demo": cmd_demo,
         "rescore": cmd_rescore,
@@ -122,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         "holidays": cmd_holidays,
         "backup": cmd_backup,
         "restore": cmd_restore,
+        "webhooks": cmd_webhooks,
     }[args.command]
     try:
         return handler(args)
@@ -194,6 +224,59 @@ def cmd_load(args) -> int:
             print(f"  {problem}", file=sys.stderr)
         return EXIT_INVALID
     _print_load_report(report)
+    return EXIT_OK
+
+
+def cmd_import(args) -> int:
+    from gongfen.common import Actor
+    from gongfen.interchange.excel import ImportInvalid, import_apply, import_plan
+
+    if not args.file.is_file():
+        print(f"错误 (error): 找不到文件 {args.file} (no such file)", file=sys.stderr)
+        return EXIT_USAGE
+    actor, options = Actor.cli(), {"scheme": args.scheme, "approve": args.approve}
+    try:
+        with progress_bar() as progress:
+            if args.dry_run:  # the preview runs the load in a transaction it rolls back
+                plan = import_plan(args.kind, args.file, actor, progress=progress, **options)
+                if plan.problems:
+                    raise ImportInvalid(plan.problems)
+            else:
+                plan = import_apply(args.file, actor, kind=args.kind, progress=progress, **options)
+    except ImportInvalid as exc:
+        print(exc.message, file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_INVALID
+    _print_plan(plan)
+    print("预览完成，未写入 (dry run: nothing written)" if args.dry_run else f"已导入 {args.file.name} (imported)")
+    return EXIT_OK
+
+
+def _print_plan(plan) -> None:
+    kinds = sorted(set(plan.created) | set(plan.changed) | set(plan.unchanged))
+    for kind in kinds:
+        print(
+            f"{kind}: 新增 {plan.created.get(kind, 0)}，修改 {plan.changed.get(kind, 0)}，"
+            f"不变 {plan.unchanged.get(kind, 0)} (created/changed/unchanged)"
+        )
+    for note in plan.notes:
+        print(note)
+
+
+def cmd_export(args) -> int:
+    from gongfen.interchange.excel import export_bytes
+
+    args.file.write_bytes(export_bytes(args.kind, scheme=args.scheme, period=args.period))
+    print(f"已导出 {args.file} (exported)")
+    return EXIT_OK
+
+
+def cmd_template(args) -> int:
+    from gongfen.interchange.excel import template_bytes
+
+    args.file.write_bytes(template_bytes(args.kind))
+    print(f"已写出模板 {args.file} (template written)")
     return EXIT_OK
 
 
@@ -564,6 +647,22 @@ def cmd_restore(args) -> int:
         print(f"错误 (error): {exc.message}", file=sys.stderr)
         return EXIT_INVALID
     print(f"已恢复 (restored, {done.kind}) ← {done.path}；请运行 gongfen check 核对 (now run gongfen check)")
+    return EXIT_OK
+
+
+def cmd_webhooks(args) -> int:
+    from gongfen.webhooks.dispatch import run_due, run_forever
+
+    def say(report) -> None:
+        print(
+            f"已送达 (delivered) {report.delivered}，待重试 (retrying) {report.retrying}，放弃 (failed) {report.failed}",
+            flush=True,
+        )
+
+    if args.once:
+        say(run_due())
+        return EXIT_OK
+    run_forever(interval=max(args.interval, 0.5), on_report=say)
     return EXIT_OK
 
 

@@ -2,12 +2,16 @@
 
 GONGFEN_HOME          where local state lives (default ./var/)
 GONGFEN_DATABASE_URL  default: sqlite:///$GONGFEN_HOME/gongfen.sqlite3
+GONGFEN_REPLICA_DATABASE_URL  a PostgreSQL streaming replica of it for published-board and ledger
+                      reads (gongfen.dbrouting, docs/scaling.md "Read scaling"); unset: one database
+GONGFEN_REPLICA_STICKY_SECONDS  after a user writes, their reads stay on the primary this long (default 5)
 GONGFEN_SECRET_KEY    required by gongfen.settings_production; here a key is
                       generated once and kept in $GONGFEN_HOME/secret_key
 GONGFEN_DEBUG         1/true to turn on Django's debug mode
 GONGFEN_ALLOWED_HOSTS comma-separated (default: localhost names)
 GONGFEN_NOTICE_EMAIL  1/true to e-mail notices too (Django's EMAIL_* settings below say how)
 GONGFEN_BASE_URL      the address people open, for links in e-mails (e.g. https://gongfen.example.gov.cn)
+GONGFEN_WEBHOOKS_INLINE 1/true to send webhooks in a background thread right after commit (docs/webhooks.md)
 GONGFEN_EMAIL_HOST, GONGFEN_EMAIL_PORT, GONGFEN_EMAIL_USER, GONGFEN_EMAIL_PASSWORD,
 GONGFEN_EMAIL_TLS, GONGFEN_EMAIL_FROM   the SMTP server for notices
 """
@@ -73,6 +77,7 @@ INSTALLED_APPS = [
     "gongfen.trust",
     "gongfen.web",
     "gongfen.api",
+    "gongfen.webhooks",
     "django_htmx",
     "ninja",  # the JSON API; listed so its docs page uses the bundled Swagger UI files, not a CDN
     "axes",  # login throttling and lock-out (docs/security.md)
@@ -86,8 +91,10 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gongfen.web.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "gongfen.web.middleware.RejectNullCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "gongfen.dbrouting.PrimaryAfterWriteMiddleware",  # per-request read routing; sticky primary after a write
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -136,6 +143,13 @@ def database_config(url: str | None) -> dict:
 DATABASES = {"default": database_config(os.environ.get("GONGFEN_DATABASE_URL"))}
 if os.environ.get("GONGFEN_TEST_DATABASE_NAME"):  # lets several test runs share one PostgreSQL server
     DATABASES["default"]["TEST"] = {"NAME": os.environ["GONGFEN_TEST_DATABASE_NAME"]}
+if os.environ.get("GONGFEN_REPLICA_DATABASE_URL"):  # read scaling (gongfen.dbrouting); tests use the primary
+    DATABASES["replica"] = {
+        **database_config(os.environ["GONGFEN_REPLICA_DATABASE_URL"]),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["gongfen.dbrouting.ReplicaRouter"]
+GONGFEN_REPLICA_STICKY_SECONDS = float(os.environ.get("GONGFEN_REPLICA_STICKY_SECONDS", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
@@ -221,6 +235,7 @@ LOGGING = {
 # notices by e-mail (站内通知 are always on); see gongfen.notices.services
 GONGFEN_NOTICE_EMAIL = env_bool("GONGFEN_NOTICE_EMAIL")
 GONGFEN_BASE_URL = os.environ.get("GONGFEN_BASE_URL", "")
+GONGFEN_WEBHOOKS_INLINE = env_bool("GONGFEN_WEBHOOKS_INLINE")  # send webhooks right after commit too (docs/webhooks.md)
 EMAIL_HOST = os.environ.get("GONGFEN_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("GONGFEN_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("GONGFEN_EMAIL_USER", "")

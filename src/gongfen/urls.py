@@ -22,6 +22,7 @@ urlpatterns = [
     path("results/", include(("gongfen.results.urls", "results"))),
     path("trust/", include(("gongfen.trust.urls", "trust"))),
     path("audit/", include(("gongfen.audit.urls", "audit"))),
+    path("webhooks/", include(("gongfen.webhooks.urls", "webhooks"))),
     path("api/v1/", api_v1.urls),
     path("api/v1/<path:rest>", api_not_found),  # unknown API paths answer structured JSON too
     path("api/tokens/", include(("gongfen.api.urls", "api"))),

@@ -41,6 +41,7 @@ from gongfen.rankings.selectors import group_by_code
 from gongfen.results import services as results
 from gongfen.schemes import services as schemes
 from gongfen.schemes.models import Rule, Scheme
+from gongfen.webhooks import services as webhooks
 from tests.factories import example_bundle
 from tests.web_fixtures import *  # noqa: F403
 
@@ -143,6 +144,19 @@ def rule_changed() -> Rule:
     return schemes.rule_edit(
         actor=by("org"), rule=r, rule_dict=schemes.rule_as_bundle(r) | {"points": "2"}, reason="提高"
     )
+
+
+def webhook_endpoint():
+    return webhooks.endpoint_create(actor=by("org"), name="OA", url="http://127.0.0.1:9/", events=["entry.approved"])
+
+
+def webhook_resend():
+    from gongfen.webhooks.models import Delivery, DeliveryStatus
+
+    webhook_endpoint()
+    ledger.entry_approve(actor=by("org"), entry=pending())
+    Delivery.objects.update(status=DeliveryStatus.FAILED)
+    return webhooks.delivery_resend(actor=by("org"), delivery=Delivery.objects.get())
 
 
 def finalised():
@@ -396,9 +410,16 @@ WRITES: dict[str, tuple[str, Driver]] = {
         "api_token.revoke",
         lambda: api.token_revoke(actor=by("org"), token=api_token()[0]),
     ),
+    "gongfen.webhooks.services.endpoint_create": ("webhook.endpoint.create", lambda: webhook_endpoint()),
+    "gongfen.webhooks.services.endpoint_set_active": (
+        "webhook.endpoint.disable",
+        lambda: webhooks.endpoint_set_active(actor=by("org"), endpoint=webhook_endpoint(), active=False),
+    ),
+    "gongfen.webhooks.services.delivery_resend": ("webhook.delivery.resend", lambda: webhook_resend()),
 }
 
 NOT_WRITES = {
+    "gongfen.webhooks.services.webhook_enqueue": "queues deliveries inside the audited service of the event",
     "gongfen.api.services.token_digest": "read",
     "gongfen.api.services.token_authenticate": "read; stamps the token's last use (access metadata, not a record)",
     "gongfen.api.services.request_fingerprint": "read",

@@ -102,7 +102,14 @@ def tc_objects() -> dict:
         },
         "post": {"args": ["T01", Post.objects.get(cadre=t01).pk], "data": {"end": "2026-09-30", "reason": "调动"}},
         **api_token("t01"),
+        **webhook_objects(),  # county-wide: an endpoint and a delivery only 组织部 reaches
     }
+
+
+def webhook_objects() -> dict:
+    from tests.test_permission_matrix import webhook_objects
+
+    return webhook_objects()
 
 
 def api_token(username: str) -> dict:

@@ -25,6 +25,8 @@ from gongfen.org.models import Cadre
 from gongfen.schemes.models import Category, Rule, Scheme
 from gongfen.scoring.periods import period_of
 from gongfen.trust.services import log_entry_event
+from gongfen.webhooks import payloads as webhook_payloads
+from gongfen.webhooks.services import webhook_enqueue
 
 from . import evidence as evidence_files
 from .models import Entry, EntryEvent, EntryKind, EntryStatus, Evidence, RuleTotal
@@ -210,6 +212,7 @@ def entry_approve(*, actor: Actor, entry: Entry, reason: str = "", points: Decim
     _event(entry, EntryEvent.Action.APPROVE, actor, now, reason, {"points": str(entry.points), "version": rule.version})
     audit_record(actor=actor, action="entry.approve", obj=entry, before=before, after=_snapshot(entry), reason=reason)
     _tell_cadre(entry, f"工分记录已通过：{rule.name}（{entry.amount.normalize():f} 分）", reason)
+    webhook_enqueue(event="entry.approved", payload=lambda: webhook_payloads.entry_approved(entry))
     return entry
 
 

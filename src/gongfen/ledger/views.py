@@ -35,6 +35,7 @@ from gongfen.accounts.permissions import (
     schemes_for,
 )
 from gongfen.common import Actor, DomainError
+from gongfen.dbrouting import replica_reads
 from gongfen.scoring import PeriodError, Quarter
 
 from . import evidence as evidence_files
@@ -79,6 +80,7 @@ def _quarter(code: str | None, today: date) -> Quarter:
 
 
 @login_required
+@replica_reads  # read-only: served by the read replica when there is one
 def mine(request):
     if principal(request.user).cadre_id is None:
         raise Http404("no cadre")

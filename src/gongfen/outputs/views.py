@@ -28,6 +28,7 @@ from gongfen.accounts.permissions import (
     principal,
 )
 from gongfen.common import DomainError
+from gongfen.dbrouting import replica_reads
 from gongfen.org.models import Cadre
 from gongfen.publication.services import canonical_json
 from gongfen.rankings.page_selectors import exact
@@ -110,12 +111,14 @@ def _notice_context(request, group: RankingGroup, period: str) -> dict:
 
 
 @login_required
+@replica_reads  # read-only: served by the read replica when there is one
 def notice(request, group: str, period: str):
     the_group, _ = _group(group, period)
     return render(request, "outputs/notice.html", _notice_context(request, the_group, period))
 
 
 @login_required
+@replica_reads
 def notice_pdf(request, group: str, period: str):
     the_group, _ = _group(group, period)
     context = _notice_context(request, the_group, period)

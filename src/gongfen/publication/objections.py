@@ -30,6 +30,8 @@ from gongfen.notices.services import notify
 from gongfen.org.models import Cadre
 from gongfen.rankings.selectors import group_period
 from gongfen.schemes.models import Category, RankingGroup, Rule
+from gongfen.webhooks import payloads as webhook_payloads
+from gongfen.webhooks.services import webhook_enqueue
 
 from .models import GroupPeriod, Objection, ObjectionStatus, PeriodState
 from .selectors import group_member_ids, objection_decider_ids, objection_window, snapshot_current
@@ -199,6 +201,7 @@ def objection_dismiss(*, actor: Actor, objection: Objection, reason: str) -> Obj
         f"异议不予采纳：{_where(objection.group, objection.period)}",
         f"理由：{objection.decision_reason}",
     )
+    webhook_enqueue(event="objection.decided", payload=lambda: webhook_payloads.objection_decided(objection))
     return objection
 
 
@@ -298,4 +301,5 @@ def objection_uphold(
         f"异议已采纳：{_where(group, period)} 已重新公示（第 {snapshot.version} 版）",
         f"理由：{reason}",
     )
+    webhook_enqueue(event="objection.decided", payload=lambda: webhook_payloads.objection_decided(objection))
     return objection

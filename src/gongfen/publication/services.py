@@ -29,6 +29,8 @@ from gongfen.scoring.decimals import fmt2
 from gongfen.scoring.output import ranking_as_dict
 from gongfen.scoring.types import Breakdown, Ranking, Row
 from gongfen.trust.services import snapshot_save_logged
+from gongfen.webhooks import payloads as webhook_payloads
+from gongfen.webhooks.services import webhook_enqueue
 
 from .models import GroupPeriod, Holiday, PeriodState, Snapshot
 from .selectors import (
@@ -267,6 +269,7 @@ def period_publish(
         window=[row.window_starts_on.isoformat(), row.window_ends_on.isoformat()],
     )
     _announce(group, period, snapshot)
+    webhook_enqueue(event="ranking.published", payload=lambda: webhook_payloads.ranking_published(snapshot))
     return snapshot
 
 
@@ -309,6 +312,7 @@ def period_republish(
         reason=reason,
     )
     _announce(group, period, snapshot)
+    webhook_enqueue(event="ranking.published", payload=lambda: webhook_payloads.ranking_published(snapshot))
     return snapshot
 
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from gongfen.accounts.permissions import ADMINS, can_see_publication, principal
 from gongfen.common import Actor, DomainError
+from gongfen.dbrouting import replica_reads
 from gongfen.ledger import evidence as evidence_files
 from gongfen.rankings.selectors import group_period
 from gongfen.schemes.models import RankingGroup
@@ -63,6 +64,7 @@ def publications(request):
 
 
 @login_required
+@replica_reads  # read-only: served by the read replica when there is one
 def board(request, group: str, period: str):
     the_group = _publication(request, group, period)
     the_board = pages.published_board(request.user, the_group, period, _version(request))

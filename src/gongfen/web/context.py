@@ -38,6 +38,8 @@ def navigation(request):
         if p.has(RoleKind.ORG_ADMIN, RoleKind.UNIT_ADMIN):
             items.append(("publication:queue", gettext_noop("异议处理")))
             items.append(("audit:list", gettext_noop("审计")))
+        if p.is_org_admin:
+            items.append(("webhooks:endpoints", gettext_noop("Webhook 推送")))
     user = getattr(request, "user", None)
     # a callable: the COUNT runs only when base.html draws the badge (never for an htmx fragment)
     unread = (lambda: unread_count(user)) if p.user_id is not None else 0
