@@ -62,3 +62,23 @@ def store(checked: CheckedFile) -> tuple[str, str]:
 
 def path_of(token: str) -> Path:
     return evidence_root() / token
+
+
+INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/webp"}
+
+
+def file_response(token: str, content_type: str, name: str):
+    """A stored evidence file as a private download: its checked type, no sniffing, never cached, 404 if gone."""
+    from urllib.parse import quote
+
+    from django.http import FileResponse, Http404
+
+    path = path_of(token)
+    if not path.is_file():
+        raise Http404("evidence file missing")
+    response = FileResponse(path.open("rb"), content_type=content_type)
+    disposition = "inline" if content_type in INLINE_TYPES else "attachment"
+    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(name, safe='')}"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

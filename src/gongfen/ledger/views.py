@@ -8,14 +8,13 @@ four-eyes refusal (``review_refusal``) answers 403 with its reason.
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -43,8 +42,6 @@ from . import page_selectors as pages
 from . import services
 from .forms import AdjustForm, DecideForm, DeclarationFilter, DeclareForm, ReasonForm
 from .models import EntryKind, EntryStatus, Evidence
-
-INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/webp"}
 
 
 def _refused(request, reason: str):
@@ -238,20 +235,12 @@ def entry(request, code):
 
 
 @login_required
-@xframe_options_sameorigin  # the entry page shows PDFs in an <object>
+@xframe_options_sameorigin  # a PDF opened from the entry page may be framed by the browser viewer
 def evidence(request, code, token):
     item = get_object_or_404(
         Evidence.objects.filter(entry__in=entries_for(request.user)), entry__code=code, token=token
     )
-    path = evidence_files.path_of(item.token)
-    if not path.is_file():
-        raise Http404("evidence file missing")
-    response = FileResponse(path.open("rb"), content_type=item.content_type)
-    disposition = "inline" if item.content_type in INLINE_TYPES else "attachment"
-    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(item.original_name, safe='')}"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return evidence_files.file_response(item.token, item.content_type, item.original_name)
 
 
 def _to_decide(request, code: str):

@@ -8,11 +8,9 @@ objector and by the group's administrators (the deciders) only.
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -30,8 +28,6 @@ from . import page_selectors as pages
 from .forms import DismissForm, ObjectionForm, UpholdForm
 from .models import ObjectionStatus
 from .selectors import objection_window
-
-INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/webp"}
 
 
 def _publication(request, group: str, period: str) -> RankingGroup:
@@ -219,12 +215,4 @@ def objection_evidence(request, pk: int):
     item = _objection(request, pk)
     if not item.evidence_token:
         raise Http404("no evidence")
-    path = evidence_files.path_of(item.evidence_token)
-    if not path.is_file():
-        raise Http404("evidence file missing")
-    response = FileResponse(path.open("rb"), content_type=item.evidence_type)
-    disposition = "inline" if item.evidence_type in INLINE_TYPES else "attachment"
-    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(item.evidence_name, safe='')}"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return evidence_files.file_response(item.evidence_token, item.evidence_type, item.evidence_name)
