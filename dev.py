@@ -2,7 +2,7 @@
 """The two set-up commands of the README, for a fresh machine with Python 3.11+.
 
     python3 dev.py demo   # install, build the demo county on embedded SQLite, serve it on :8000
-    python3 dev.py test   # install, lint, run the whole suite on SQLite, then on PostgreSQL
+    python3 dev.py test   # install, lint, run the whole suite on SQLite and on PostgreSQL (side by side)
 
 Everything is installed into ./.venv from the package registry; nothing else
 on the machine is touched. Set GONGFEN_TEST_POSTGRES_URL to test against
@@ -95,23 +95,47 @@ def ensure_browser() -> None:
     )
 
 
+def _pass(name: str, pytest_args: list[str], env: dict, logs: Path) -> tuple[subprocess.Popen, Path]:
+    """Start one database's pass of the suite, its output into ``logs/name.log``."""
+    log = logs / f"{name}.log"
+    cmd = [str(PY), "-m", "pytest", *pytest_args]
+    print(f"+ [{name}]", " ".join(cmd), f"> {log.relative_to(ROOT)}", flush=True)
+    out = log.open("wb")
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT), log
+
+
 def test(pytest_args: list[str]) -> int:
+    """Lint, then the suite on SQLite and on PostgreSQL, side by side (one core each), each printed whole when done.
+
+    GONGFEN_TEST_SERIAL=1 runs the two passes one after the other instead, printing as they go.
+    """
     ensure_venv("test")
     ensure_browser()
     failed = run(BIN / "ruff", "check", "src", "tests", "bench", "dev.py")
-    env = dict(os.environ)
-    env.pop("GONGFEN_DATABASE_URL", None)
-    env["GONGFEN_HOME"] = str(ROOT / "var" / "test")
-    print("\n=== SQLite ===", flush=True)
-    failed |= run(PY, "-m", "pytest", *pytest_args, env=env)
-    print("\n=== PostgreSQL ===", flush=True)
+    base = dict(os.environ)
+    base.pop("GONGFEN_DATABASE_URL", None)
+    envs = {"SQLite": {**base, "GONGFEN_HOME": str(ROOT / "var" / "test")}}
     if postgres_reachable(PG_URL):
-        failed |= run(PY, "-m", "pytest", *pytest_args, env={**env, "GONGFEN_DATABASE_URL": PG_URL})
+        envs["PostgreSQL"] = {**base, "GONGFEN_HOME": str(ROOT / "var" / "test-pg"), "GONGFEN_DATABASE_URL": PG_URL}
     elif IN_CI:
         print(f"PostgreSQL at {PG_URL} cannot be reached, and CI=true forbids skipping it", file=sys.stderr)
         failed = 1
     else:
         print(f"PostgreSQL at {PG_URL} cannot be reached: the PostgreSQL run is SKIPPED (set CI=true to fail)")
+    if os.environ.get("GONGFEN_TEST_SERIAL") == "1" or len(envs) == 1:
+        for name, env in envs.items():
+            print(f"\n=== {name} ===", flush=True)
+            failed |= run(PY, "-m", "pytest", *pytest_args, env=env)
+        return 1 if failed else 0
+    logs = ROOT / "var" / "test-logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    started = {name: _pass(name, pytest_args, env, logs) for name, env in envs.items()}
+    for name, (proc, log) in started.items():
+        code = proc.wait()
+        print(f"\n=== {name} (exit {code}) ===", flush=True)
+        sys.stdout.buffer.write(log.read_bytes())
+        sys.stdout.flush()
+        failed |= code
     return 1 if failed else 0
 
 

@@ -12,6 +12,8 @@ GONGFEN_ALLOWED_HOSTS comma-separated (default: localhost names)
 GONGFEN_NOTICE_EMAIL  1/true to e-mail notices too (Django's EMAIL_* settings below say how)
 GONGFEN_BASE_URL      the address people open, for links in e-mails (e.g. https://gongfen.example.gov.cn)
 GONGFEN_WEBHOOKS_INLINE 1/true to send webhooks in a background thread right after commit (docs/webhooks.md)
+GONGFEN_WEBHOOK_HOSTS comma-separated host names webhooks may be sent to (".example.gov.cn" takes its
+                      subdomains too); unset: any host (docs/webhooks.md "Which addresses")
 GONGFEN_EMAIL_HOST, GONGFEN_EMAIL_PORT, GONGFEN_EMAIL_USER, GONGFEN_EMAIL_PASSWORD,
 GONGFEN_EMAIL_TLS, GONGFEN_EMAIL_FROM   the SMTP server for notices
 """
@@ -236,6 +238,7 @@ LOGGING = {
 GONGFEN_NOTICE_EMAIL = env_bool("GONGFEN_NOTICE_EMAIL")
 GONGFEN_BASE_URL = os.environ.get("GONGFEN_BASE_URL", "")
 GONGFEN_WEBHOOKS_INLINE = env_bool("GONGFEN_WEBHOOKS_INLINE")  # send webhooks right after commit too (docs/webhooks.md)
+GONGFEN_WEBHOOK_HOSTS = [h.lower() for h in env_list("GONGFEN_WEBHOOK_HOSTS", "")]  # empty: any host
 EMAIL_HOST = os.environ.get("GONGFEN_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("GONGFEN_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("GONGFEN_EMAIL_USER", "")

@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
-from pathlib import Path
-
-import pytest
-
 from gongfen.api.models import IdempotencyKey
 from gongfen.audit.models import AuditEvent
 from gongfen.ledger.models import Entry, EntryEvent
-from tests.conftest import ROOT
-from tests.faults.test_concurrency import in_memory_sqlite
 
 DECLARE = {"cadre": "A04", "scheme": "QX-2026", "rule": "R-TASK", "occurred_on": "2026-08-03", "quantity": "2"}
 
@@ -77,19 +67,5 @@ def test_approve_retried_with_its_key_is_replayed_not_refused(api):
     assert client.post("/entries/E10/approve", {"reason": "核实"}).status_code == 400  # no key: already approved
 
 
-@pytest.mark.skipif(not in_memory_sqlite(), reason="this run's test database allows concurrent connections")
-def test_concurrency_on_a_sqlite_file(tmp_path: Path):
-    """On in-memory SQLite runs: the concurrent test again, against a SQLite test database in a file."""
-    env = os.environ | {"GONGFEN_TEST_SQLITE_NAME": str(tmp_path / "test.sqlite3"), "GONGFEN_HOME": str(tmp_path)}
-    env.pop("GONGFEN_DATABASE_URL", None)
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "tests/api/test_idempotency_concurrent.py"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    summary = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else run.stderr
-    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-    assert re.match(r"1 passed\b", summary), summary
+# The concurrent variant (tests/api/test_idempotency_concurrent.py) runs against a SQLite file on
+# SQLite runs: tests/faults/test_sqlite_file.py.

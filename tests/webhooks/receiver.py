@@ -35,6 +35,8 @@ def start_receiver():
                 receiver.requests.append(Received(self.path, dict(self.headers.items()), body))
                 code = receiver.answers.popleft() if receiver.answers else 200
             self.send_response(code)
+            if 300 <= code < 400:  # a redirect elsewhere on this receiver: the sender must not follow it
+                self.send_header("Location", "/elsewhere")
             self.send_header("Content-Length", "2")
             self.end_headers()
             self.wfile.write(b"ok")

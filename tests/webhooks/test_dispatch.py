@@ -124,6 +124,23 @@ def test_unreachable_receiver_is_an_attempt_with_the_error(county):
     assert delivery.last_status_code is None and "refused" in delivery.last_error.lower()
 
 
+def test_a_redirect_is_a_failed_attempt_and_is_not_followed(approved, receiver):
+    receiver.answers.append(302)
+    assert run_due().retrying == 1
+    assert [r.path for r in receiver.requests] == ["/hook"]  # never /elsewhere
+    assert Delivery.objects.get().last_status_code == 302
+
+
+def test_a_host_no_longer_allowed_gets_nothing(approved, receiver, settings):
+    settings.GONGFEN_WEBHOOK_HOSTS = [
+        "oa.kaihua.gov.cn"
+    ]  # the deployment narrowed the list after the endpoint was made
+    assert run_due().retrying == 1
+    assert receiver.requests == []
+    delivery = Delivery.objects.get()
+    assert delivery.last_status_code is None and "GONGFEN_WEBHOOK_HOSTS" in delivery.last_error
+
+
 def test_a_dead_workers_claim_is_taken_again_after_its_lease(approved, receiver):
     from gongfen.webhooks.dispatch import LEASE, claim
 

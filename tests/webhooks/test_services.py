@@ -154,3 +154,26 @@ def test_resend_only_when_done(county):
     again = delivery_resend(actor=ACTOR, delivery=delivery)
     assert (again.status, again.attempts, again.uuid) == (DeliveryStatus.PENDING, 0, delivery.uuid)
     assert AuditEvent.objects.filter(action="webhook.delivery.resend", object_id=str(delivery.uuid)).exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("https://oa.kaihua.gov.cn/hook", True),
+        ("https://OA.Kaihua.gov.cn./hook", True),
+        ("https://msg.dingtalk.example/x", True),
+        ("https://dingtalk.example/x", True),
+        ("https://evil.example/hook", False),
+        ("http://127.0.0.1:8000/admin", False),
+        ("https://oa.kaihua.gov.cn.evil.example/", False),
+        ("https://xdingtalk.example/", False),
+    ],
+)
+def test_only_allowed_hosts_when_the_deployment_lists_them(county, settings, url, allowed):
+    settings.GONGFEN_WEBHOOK_HOSTS = ["oa.kaihua.gov.cn", ".dingtalk.example"]
+    if allowed:
+        assert endpoint_create(actor=ACTOR, name="OA", url=url, events=["entry.approved"]).url == url
+        return
+    with pytest.raises(DomainError, match="不在本系统允许的范围内"):
+        endpoint_create(actor=ACTOR, name="OA", url=url, events=["entry.approved"])
+    assert Endpoint.objects.count() == 0

@@ -16,7 +16,9 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -99,11 +101,32 @@ def headers_of(delivery: Delivery, body: bytes, now: datetime) -> dict[str, str]
     }
 
 
+def host_allowed(url: str) -> bool:
+    """Whether ``url``'s host is one webhooks may go to (settings.GONGFEN_WEBHOOK_HOSTS; empty: any)."""
+    allowed = settings.GONGFEN_WEBHOOK_HOSTS
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    if not allowed:
+        return bool(host)
+    return any(host == a or (a.startswith(".") and (host.endswith(a) or host == a[1:])) for a in allowed)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A 3xx answer is a failed delivery, never followed: a redirect could lead anywhere (e.g. the intranet)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
 def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
-    """POST once: (HTTP status, "") or (status or None, what went wrong)."""
+    """POST once: (HTTP status, "") or (status or None, what went wrong); never to a host no longer allowed."""
+    if not host_allowed(url):
+        return None, f"主机 {urlsplit(url).hostname} 不在 GONGFEN_WEBHOOK_HOSTS 允许的范围内，未发送"
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
             response.read(4096)
             return response.status, ""
     except urllib.error.HTTPError as exc:

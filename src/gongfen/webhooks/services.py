@@ -21,6 +21,7 @@ from django.utils import timezone
 from gongfen.audit.services import audit_record, model_snapshot
 from gongfen.common import Actor, DomainError
 
+from .dispatch import host_allowed
 from .models import Delivery, DeliveryStatus, Endpoint, Event
 
 Payload = dict[str, Any] | Callable[[], dict[str, Any]]
@@ -114,6 +115,12 @@ def _clean_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise DomainError(f"推送地址“{url}”无效：须以 http:// 或 https:// 开头并包含主机名", field="url")
+    if not host_allowed(url):
+        raise DomainError(
+            f"推送地址的主机“{parts.hostname}”不在本系统允许的范围内（GONGFEN_WEBHOOK_HOSTS："
+            f"{'、'.join(settings.GONGFEN_WEBHOOK_HOSTS)}），请联系系统管理员",
+            field="url",
+        )
     return url
 
 
