@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 import pytest
 
 from gongfen.audit.models import AuditEvent
+from gongfen.ledger import evidence as evidence_files
 from gongfen.ledger.models import Entry, EntryStatus
 from gongfen.ledger.selectors import totals_mismatches
 
@@ -71,6 +75,60 @@ def test_declare_approve_revoke_through_the_api(api):
     actions = list(AuditEvent.objects.filter(object_id=code).values_list("action", "actor_label"))
     assert actions == [("entry.declare", "a04"), ("entry.approve", "qx_reviewer"), ("entry.revoke", "org")]
     assert totals_mismatches() == []
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+EVIDENCE_RULE = DECLARE | {"rule": "S-INV", "quantity": "1"}  # the fixture makes S-INV require evidence
+
+
+def test_declare_with_evidence_as_base64(api):
+    client = api("a04")
+    refused = client.post("/entries", EVIDENCE_RULE)
+    assert refused.status_code == 400 and refused.json()["field"] == "evidence", refused.content
+    bad = client.post("/entries", EVIDENCE_RULE | {"evidence": [{"name": "a.png", "content_base64": "不是base64"}]})
+    assert bad.status_code == 422 and bad.json()["field"] == "evidence.0.content_base64", bad.content
+    html = client.post(
+        "/entries",
+        EVIDENCE_RULE | {"evidence": [{"name": "a.pdf", "content_base64": base64.b64encode(b"<html>").decode()}]},
+    )
+    assert html.status_code == 400 and "不是 PDF 或图片" in html.json()["message"]
+    assert Entry.objects.filter(rule__code="S-INV", cadre__code="A04").count() == 0
+    created = client.post(
+        "/entries",
+        EVIDENCE_RULE | {"evidence": [{"name": "验收.png", "content_base64": base64.b64encode(PNG).decode()}]},
+    )
+    assert created.status_code == 201, created.content
+    (item,) = created.json()["evidence"]
+    assert item == {
+        "name": "验收.png",
+        "content_type": "image/png",
+        "size": len(PNG),
+        "sha256": hashlib.sha256(PNG).hexdigest(),
+    }
+    stored = Entry.objects.get(code=created.json()["code"]).evidence.get()
+    assert evidence_files.path_of(stored.token).read_bytes() == PNG
+
+
+def test_a_body_over_the_limit_is_413(api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    big = EVIDENCE_RULE | {"evidence": [{"name": "a.png", "content_base64": base64.b64encode(PNG * 40).decode()}]}
+    response = api("a04").post("/entries", big)
+    assert response.status_code == 413 and response.json()["code"] == "too_large", response.content
+    assert not Entry.objects.filter(rule__code="S-INV", cadre__code="A04").exists()
+
+
+def test_a_draft_is_submitted_by_its_owner_only(api):
+    draft = api("a04").post("/entries", DECLARE | {"submit": False})
+    assert draft.status_code == 201 and draft.json()["status"] == "declared", draft.content
+    code = draft.json()["code"]
+    other = api("qx_admin").post(f"/entries/{code}/submit")
+    assert other.status_code == 403 and other.json()["code"] == "not_own", other.content
+    assert api("a01").post(f"/entries/{code}/submit").status_code == 404  # not even visible to another cadre
+    done = api("a04").post(f"/entries/{code}/submit")
+    assert done.status_code == 200 and done.json()["status"] == "pending", done.content
+    again = api("a04").post(f"/entries/{code}/submit")
+    assert again.status_code == 400 and "不能提交" in again.json()["message"]
+    assert AuditEvent.objects.filter(object_id=code, action="entry.submit").count() == 1
 
 
 def test_four_eyes_and_review_scope_answer_403_with_the_reason(api):

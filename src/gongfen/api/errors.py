@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -18,7 +20,7 @@ log = logging.getLogger("gongfen.api")
 
 # DomainError codes that are not a plain refusal (400)
 DOMAIN_STATUS = {"idempotency_key_reused": 422, "idempotency_key_in_use": 409, "bad_period": 422}
-ERROR_CODES = frozenset({400, 401, 403, 404, 409, 422, 500})
+ERROR_CODES = frozenset({400, 401, 403, 404, 409, 413, 422, 500})
 
 
 class ApiError(Exception):
@@ -77,6 +79,11 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def missing(request: HttpRequest, exc: Http404):
         return respond(request, 404, body("not_found", "没有找到，或您无权查看"))
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request: HttpRequest, exc: RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        return respond(request, 413, body("too_large", f"请求超过 {limit} MB，请减少或压缩佐证材料"))
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError):

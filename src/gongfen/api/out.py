@@ -101,6 +101,10 @@ def entry(e: Entry) -> dict:
         "decided_by": e.decided_by_label,
         "decided_at": e.decided_at.isoformat() if e.decided_at else None,
         "decision_reason": e.decision_reason,
+        "evidence": [
+            {"name": f.original_name, "content_type": f.content_type, "size": f.size, "sha256": f.sha256}
+            for f in e.evidence.all()
+        ],
     }
 
 

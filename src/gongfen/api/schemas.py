@@ -94,6 +94,23 @@ class RuleOut(Schema):
     version: int
 
 
+class EvidenceOut(Schema):
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+class EvidenceIn(Schema):
+    name: str = Field(min_length=1, max_length=255, examples=["验收单.pdf"])
+    content_base64: str = Field(
+        min_length=1,
+        description="the file, base64-encoded: a PDF, PNG, JPEG or WebP of at most 10 MB, read by its content; "
+        "the whole request may be at most 12 MB",
+        examples=["JVBERi0xLjQK..."],
+    )
+
+
 class EntryOut(Schema):
     code: str
     cadre: str
@@ -114,6 +131,7 @@ class EntryOut(Schema):
     decided_by: str
     decided_at: datetime | None
     decision_reason: str
+    evidence: list[EvidenceOut]
 
 
 class EntryDeclareIn(Schema):
@@ -124,6 +142,9 @@ class EntryDeclareIn(Schema):
     quantity: Decimal = Field(Decimal(1), gt=0, max_digits=12, decimal_places=4, examples=["2"])
     description: str = Field("", max_length=2000, examples=["完成村级道路验收"])
     submit: StrictBool = Field(True, description="false keeps it as a draft (declared), true sends it for review")
+    evidence: list[EvidenceIn] = Field(
+        default_factory=list, max_length=5, description="佐证材料, required by rules marked evidence_required"
+    )
 
 
 class ReasonIn(Schema):

@@ -49,7 +49,7 @@ def rules(user, scheme: Scheme) -> QuerySet[Rule]:
 
 def entries(user, action: Action = Action.VIEW, **filters) -> QuerySet[Entry]:
     """Entries the user may see (or review), narrowed by the given codes and values."""
-    rows = entries_for(user, action).select_related(*ENTRY_RELATED)
+    rows = entries_for(user, action).select_related(*ENTRY_RELATED).prefetch_related("evidence")
     lookups = {"cadre": "cadre__code", "scheme": "scheme__code", "rule": "rule__code"}
     for name, value in filters.items():
         if value not in (None, ""):

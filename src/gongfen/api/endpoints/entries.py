@@ -1,4 +1,5 @@
-"""Entries: list and read (scope ``read``), declare (``declare``), approve, reject, revoke (``review``).
+"""Entries: list and read (scope ``read``), declare with evidence and submit drafts (``declare``),
+approve, reject, revoke (``review``).
 
 Writes go through ``gongfen.ledger.services`` and accept an ``Idempotency-Key``
 header: a retry with the same key and body gets the first response back
@@ -7,6 +8,8 @@ header: a retry with the same key and body gets the first response back
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import date
 
 from django.http import HttpResponse
@@ -18,14 +21,14 @@ from gongfen.accounts.permissions import Action, cadres_for, entries_for, review
 from gongfen.common import Actor
 from gongfen.ledger import services as ledger
 from gongfen.ledger.models import EntryStatus
-from gongfen.ledger.page_selectors import rules_for_declaring
+from gongfen.ledger.page_selectors import is_own, rules_for_declaring
 
 from .. import out, selectors
 from ..auth import need
 from ..errors import ApiError, not_found
 from ..models import Scope
 from ..pagination import page
-from ..schemas import EntryDeclareIn, EntryOut, EntryPage, ReasonIn, RevokeOut, RulePage
+from ..schemas import EntryDeclareIn, EntryOut, EntryPage, EvidenceIn, ReasonIn, RevokeOut, RulePage
 from ..services import idempotent_write, request_fingerprint
 from .common import PageParams, responses
 
@@ -91,7 +94,22 @@ def _idempotent(request, response: HttpResponse, key: str | None, payload: dict,
     return Status(status, body)
 
 
-@router.post("/entries", response=responses(201, EntryOut), summary="申报（录入）一条工分记录")
+def _files(evidence: list[EvidenceIn]) -> list[tuple[str, bytes]]:
+    files = []
+    for i, item in enumerate(evidence):
+        try:
+            files.append((item.name, base64.b64decode(item.content_base64, validate=True)))
+        except (binascii.Error, ValueError):
+            raise ApiError(
+                422,
+                "bad_evidence",
+                f"第 {i + 1} 个佐证材料“{item.name}”不是有效的 base64 内容",
+                f"evidence.{i}.content_base64",
+            ) from None
+    return files
+
+
+@router.post("/entries", response=responses(201, EntryOut), summary="申报（录入）一条工分记录，可附佐证材料")
 def declare(
     request,
     response: HttpResponse,
@@ -101,6 +119,7 @@ def declare(
     need(request, Scope.DECLARE)
 
     def write():
+        files = _files(payload.evidence)
         cadre = _declarable_cadre(request, payload.cadre)
         rule = (
             rules_for_declaring(request.user, cadre, payload.occurred_on)
@@ -123,10 +142,30 @@ def declare(
             quantity=payload.quantity,
             description=payload.description,
             submit=payload.submit,
+            files=files,
         )
         return 201, out.entry(selectors.entries(request.user).get(pk=created.pk))
 
     return _idempotent(request, response, idempotency_key, payload.model_dump(mode="json"), write)
+
+
+@router.post("/entries/{code}/submit", response=responses(200, EntryOut), summary="提交草稿，等待审核")
+def submit(
+    request,
+    response: HttpResponse,
+    code: str = CODE,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=200, description=KEY_HELP),
+):
+    need(request, Scope.DECLARE)
+
+    def write():
+        item = _visible(request, code)
+        if not is_own(request.user, item):
+            raise ApiError(403, "not_own", "只有本人或录入人可以提交这条记录", "code")
+        ledger.entry_submit(actor=Actor(request.user), entry=item)
+        return 200, out.entry(selectors.entries(request.user).get(pk=item.pk))
+
+    return _idempotent(request, response, idempotency_key, {}, write)
 
 
 def _to_decide(request, code: str):
