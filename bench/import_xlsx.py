@@ -4,6 +4,7 @@
     .venv/bin/python bench/import_xlsx.py                   # embedded SQLite in a temporary folder
     .venv/bin/python bench/import_xlsx.py --postgres postgres://postgres@127.0.0.1:5432/postgres
     .venv/bin/python bench/import_xlsx.py --rows 50000
+    .venv/bin/python bench/import_xlsx.py --dry-run         # the preview (import_plan) instead: nothing kept
 
 Builds the demo county and loads it, writes a 工分明细 workbook (openpyxl
 write-only) whose rows repeat the demo's own (cadre, scheme, rule, day,
@@ -51,15 +52,19 @@ def maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
 
-def child(path: str) -> int:
-    """Import the workbook; print one JSON line of figures."""
+def child(path: str, dry_run: bool = False) -> int:
+    """Import (or preview) the workbook; print one JSON line of figures."""
     setup_django()
     from gongfen.common import Actor
-    from gongfen.interchange.excel import import_apply
+    from gongfen.interchange.excel import import_apply, import_plan
 
     baseline = maxrss_mb()
     t = time.perf_counter()
-    plan = import_apply(path, Actor(None, "bench"), kind="entries", approve=True, name=Path(path).name)
+    actor, name = Actor(None, "bench"), Path(path).name
+    if dry_run:
+        plan = import_plan("entries", path, actor, approve=True, name=name)
+    else:
+        plan = import_apply(path, actor, kind="entries", approve=True, name=name)
     seconds = time.perf_counter() - t
     figures = {"seconds": seconds, "created": plan.created.get("entries", 0)}
     figures |= {"baseline_mb": baseline, "peak_mb": maxrss_mb()}
@@ -89,10 +94,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--postgres", help="a PostgreSQL server URL (its database is not touched)")
+    parser.add_argument("--dry-run", action="store_true", help="preview (import_plan) instead of importing")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        return child(args.child)
+        return child(args.child, args.dry_run)
 
     home = Path(tempfile.mkdtemp(prefix="gongfen-bench-xlsx-"))
     os.environ["GONGFEN_HOME"] = str(home)
@@ -119,14 +125,19 @@ def main() -> int:
     connection.close()
 
     done = subprocess.run(
-        [sys.executable, __file__, "--child", str(path)], env=os.environ, capture_output=True, text=True, check=False
+        [sys.executable, __file__, "--child", str(path), *(["--dry-run"] if args.dry_run else [])],
+        env=os.environ,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if done.returncode != 0:
         print(done.stderr, file=sys.stderr)
         return 1
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     rate = figures["created"] / figures["seconds"]
-    print(f"import: {figures['created']:,} entries in {figures['seconds']:.1f} s → {rate:,.0f} rows/s")
+    what = "preview" if args.dry_run else "import"
+    print(f"{what}: {figures['created']:,} entries in {figures['seconds']:.1f} s → {rate:,.0f} rows/s")
     print(
         f"peak memory (ru_maxrss) of the importing process: {figures['peak_mb']:.0f} MB "
         f"({figures['peak_mb'] - figures['baseline_mb']:.0f} MB above its {figures['baseline_mb']:.0f} MB baseline)"

@@ -146,6 +146,16 @@ MATRIX = {
     "webhooks:endpoint": ("GET", "webhook_endpoint", only(org="ok")),
     "webhooks:endpoint_active": ("POST", "webhook_endpoint", only(org="ok")),
     "webhooks:resend": ("POST", "webhook_delivery", only(org="ok")),
+    # 表格导入: administrators; exports are county-wide (组织部); a job is its uploader's alone
+    # (tests/interchange/jobs/test_views.py runs upload, preview and confirm)
+    "interchange:index": ("GET", None, only(**ADMINS)),
+    "interchange:upload": ("GET", None, only(**ADMINS)),
+    "interchange:template": ("GET", "import_kind", only(**ADMINS)),
+    "interchange:export": ("GET", "import_kind", only(org="ok")),
+    "interchange:job": ("GET", "import_job", only(qx_admin="ok")),
+    "interchange:progress": ("GET", "import_job", only(qx_admin="ok")),
+    "interchange:confirm": ("POST", "import_job", only(qx_admin="ok")),
+    "interchange:discard": ("POST", "import_job", only(qx_admin="ok")),
 }
 
 
@@ -206,6 +216,7 @@ def make_objects() -> dict:
         "board": {"args": ["QX-ALL", "2026Q3"]},
         "api_token": {"args": [api_token_of("a01")]},
         **webhook_objects(),
+        **import_objects("qx_admin"),
         "row": {"args": ["QX-ALL", "2026Q3", "A01"]},
         "scheme": {"args": ["QX-2026"]},
         "scheme_group": {"args": ["QX-2026", "QX-ALL"]},
@@ -240,6 +251,18 @@ def webhook_objects() -> dict:
         "webhook_endpoint": {"args": [endpoint.pk], "data": {"active": "0"}},
         "webhook_delivery": {"args": [delivery.uuid]},
     }
+
+
+def import_objects(username: str) -> dict:
+    """A queued spreadsheet import job of ``username`` (nobody runs it here), and a kind.
+
+    The row only, without its upload: this runs for every URL and role, and a rolled-back test would
+    leave the file behind (tests/interchange/jobs/ makes jobs through ``import_job_create``)."""
+    from gongfen.accounts.models import User
+    from gongfen.interchange.models import ImportJob
+
+    job = ImportJob.objects.create(user=User.objects.get(username=username), kind="units", filename="单位.csv")
+    return {"import_job": {"args": [job.uuid]}, "import_kind": {"args": ["units"]}}
 
 
 def api_token_of(username: str) -> int:

@@ -123,6 +123,12 @@ def parser() -> argparse.ArgumentParser:
     wrun.add_argument("--once", action="store_true", help="只发送一轮后退出 / send what is due, then exit")
     wrun.add_argument("--interval", type=float, default=5.0, help="轮询间隔秒数 / seconds between polls")
 
+    jobs = sub.add_parser("jobs", help="网页上传的表格导入任务 / spreadsheet import jobs (docs/spreadsheets.md)")
+    jsub = jobs.add_subparsers(dest="jobs_command", required=True, metavar="ACTION")
+    jrun = jsub.add_parser("run", help="运行排队的导入任务（持续运行）/ run queued import jobs, polling")
+    jrun.add_argument("--once", action="store_true", help="运行完当前排队的任务后退出 / run what is queued, then exit")
+    jrun.add_argument("--interval", type=float, default=2.0, help="轮询间隔秒数 / seconds between polls")
+
     manage = sub.add_parser("manage", help="Django 管理命令 / run a Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
     return p
@@ -152,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         "backup": cmd_backup,
         "restore": cmd_restore,
         "webhooks": cmd_webhooks,
+        "jobs": cmd_jobs,
     }[args.command]
     try:
         return handler(args)
@@ -664,6 +671,25 @@ def cmd_webhooks(args) -> int:
         return EXIT_OK
     run_forever(interval=max(args.interval, 0.5), on_report=say)
     return EXIT_OK
+
+
+def cmd_jobs(args) -> int:
+    import time
+
+    from gongfen.interchange.jobs.runner import mark_interrupted, run_next
+
+    failed = mark_interrupted()
+    if failed:
+        print(f"{failed} 个中断的导入任务已标记为失败 (interrupted jobs marked failed)", flush=True)
+    while True:
+        ran = 0
+        while run_next():
+            ran += 1
+        if ran:
+            print(f"已运行 {ran} 个导入任务步骤 (job steps run)", flush=True)
+        if args.once:
+            return EXIT_OK
+        time.sleep(max(args.interval, 0.5))
 
 
 def cmd_manage(args) -> int:

@@ -12,6 +12,8 @@ GONGFEN_ALLOWED_HOSTS comma-separated (default: localhost names)
 GONGFEN_NOTICE_EMAIL  1/true to e-mail notices too (Django's EMAIL_* settings below say how)
 GONGFEN_BASE_URL      the address people open, for links in e-mails (e.g. https://gongfen.example.gov.cn)
 GONGFEN_WEBHOOKS_INLINE 1/true to send webhooks in a background thread right after commit (docs/webhooks.md)
+GONGFEN_IMPORT_RUNNER thread (default) | worker | inline: who runs spreadsheet import jobs (docs/spreadsheets.md)
+GONGFEN_IMPORT_MAX_MB largest spreadsheet the web accepts, in MB (default 60)
 GONGFEN_WEBHOOK_HOSTS comma-separated host names webhooks may be sent to (".example.gov.cn" takes its
                       subdomains too); unset: any host (docs/webhooks.md "Which addresses")
 GONGFEN_EMAIL_HOST, GONGFEN_EMAIL_PORT, GONGFEN_EMAIL_USER, GONGFEN_EMAIL_PASSWORD,
@@ -181,6 +183,20 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Computed rankings (docs/scaling.md, "What makes ranking fast"): never stale, they are keyed by the
+# database's own version stamps. Local memory by default; with several processes, set
+# GONGFEN_RANKING_CACHE_URL=redis://127.0.0.1:6379/1 so that they share what one has computed.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gongfen"},
+    "rankings": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["GONGFEN_RANKING_CACHE_URL"]}
+        if os.environ.get("GONGFEN_RANKING_CACHE_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gongfen-rankings"}
+    ),
+}
+GONGFEN_RANKING_CACHE = not env_bool("GONGFEN_RANKING_CACHE_OFF")
+GONGFEN_RANKING_CACHE_ROWS = int(os.environ.get("GONGFEN_RANKING_CACHE_ROWS", "200000"))  # per process
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -239,6 +255,10 @@ GONGFEN_NOTICE_EMAIL = env_bool("GONGFEN_NOTICE_EMAIL")
 GONGFEN_BASE_URL = os.environ.get("GONGFEN_BASE_URL", "")
 GONGFEN_WEBHOOKS_INLINE = env_bool("GONGFEN_WEBHOOKS_INLINE")  # send webhooks right after commit too (docs/webhooks.md)
 GONGFEN_WEBHOOK_HOSTS = [h.lower() for h in env_list("GONGFEN_WEBHOOK_HOSTS", "")]  # empty: any host
+# spreadsheet imports from the web (docs/spreadsheets.md): "thread" runs queued jobs in a background thread of
+# the web process, "worker" leaves them to `gongfen jobs run`, "inline" runs them in the request (tests)
+GONGFEN_IMPORT_RUNNER = os.environ.get("GONGFEN_IMPORT_RUNNER", "thread")
+GONGFEN_IMPORT_MAX_BYTES = int(os.environ.get("GONGFEN_IMPORT_MAX_MB", "60")) * 1024 * 1024
 EMAIL_HOST = os.environ.get("GONGFEN_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("GONGFEN_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("GONGFEN_EMAIL_USER", "")

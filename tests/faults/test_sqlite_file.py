@@ -24,6 +24,7 @@ from tests.faults.test_concurrency import in_memory_sqlite
 CONCURRENT = {  # file → how many tests it has
     "tests/faults/test_concurrency.py": 3,
     "tests/api/test_idempotency_concurrent.py": 1,
+    "tests/interchange/jobs/test_thread_runner.py": 1,
 }
 
 

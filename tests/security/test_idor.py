@@ -35,7 +35,7 @@ from tests.web_fixtures import MINIMAL_PDF, PASSWORD
 
 ACTOR = Actor(None, "test")
 # keys of the matrix that name no object of a unit or a person (a quarter, a year of the county)
-NOT_AN_OBJECT = {"quarter", "county"}
+NOT_AN_OBJECT = {"quarter", "county", "import_kind"}
 QX_SIDE = ["qx_admin", "qx_reviewer", "sk_lead", "a01", "a04"]
 TC_SIDE = ["tc_admin", "tc_reviewer"]
 OBJECT_URLS = sorted(name for name, (_m, key, _e) in MATRIX.items() if key and key not in NOT_AN_OBJECT)
@@ -103,6 +103,7 @@ def tc_objects() -> dict:
         "post": {"args": ["T01", Post.objects.get(cadre=t01).pk], "data": {"end": "2026-09-30", "reason": "调动"}},
         **api_token("t01"),
         **webhook_objects(),  # county-wide: an endpoint and a delivery only 组织部 reaches
+        **import_objects("tc_admin"),  # 桐村镇's administrator's upload: its uploader's alone
     }
 
 
@@ -110,6 +111,12 @@ def webhook_objects() -> dict:
     from tests.test_permission_matrix import webhook_objects
 
     return webhook_objects()
+
+
+def import_objects(username: str) -> dict:
+    from tests.test_permission_matrix import import_objects
+
+    return import_objects(username)
 
 
 def api_token(username: str) -> dict:

@@ -224,6 +224,127 @@ def may_approve_directly(user, scheme_codes: set[str]) -> bool:
     return bool(paths) and inside == len(scheme_codes)
 
 
+def may_import(user) -> bool:
+    """Whether ``user`` may open the spreadsheet import pages (组织部 and unit administrators)."""
+    return principal(user).has(*ADMINS)
+
+
+def import_jobs_for(user):
+    """A user's own import jobs: an uploaded file is its uploader's alone (anyone else's answers 404)."""
+    from gongfen.interchange.models import ImportJob
+
+    p = principal(user)
+    if p.user_id is None or not p.has(*ADMINS):
+        return ImportJob.objects.none()
+    return ImportJob.objects.filter(user_id=p.user_id)
+
+
+class ImportScope:
+    """What a spreadsheet import by ``user`` may touch (``None``: the command line, trusted like ``gongfen load``).
+
+    组织部: everything. A unit administrator: units under their unit (a new unit under one of them; a unit they
+    administer keeps its parent or moves under another of theirs); cadres whose every post lies under their unit,
+    posts in those units; schemes owned by units under theirs (their rules and ranking groups); entries of cadres
+    they administer or review (a post there this year, as :func:`cadres_for`); ballots of their schemes and cadres.
+    Anything else in a file is an error at its row, never skipped silently.
+    """
+
+    def __init__(self, user) -> None:
+        p = principal(user) if user is not None else None
+        self.everything = p is None or p.is_org_admin
+        self.paths = [] if p is None else p.paths(*ADMINS)
+        self.user = user
+        self._units: dict[str, tuple[str, str | None]] | None = None
+        self._cadres: dict[str, bool] = {}
+        self._schemes: dict[str, str] | None = None
+        self._active: set[str] | None = None
+        self.new_units: set[str] = set()
+        self.new_schemes: set[str] = set()
+
+    def _inside(self, path: str | None) -> bool:
+        return path is not None and any(path.startswith(p) for p in self.paths)
+
+    def units(self) -> dict[str, tuple[str, str | None]]:
+        if self._units is None:
+            rows = Unit.objects.values_list("code", "path", "parent__code")
+            self._units = {code: (path, parent) for code, path, parent in rows}
+        return self._units
+
+    def unit(self, code: str | None) -> bool:
+        """An existing unit under the user's units, or a new one this file placed there."""
+        if self.everything:
+            return True
+        known = self.units().get(code or "")
+        return code in self.new_units if known is None else self._inside(known[0])
+
+    def unit_row(self, code: str, parent: str | None) -> str | None:
+        """For a row of the units sheet: the key of the column that is out of scope ("code"/"parent"), or None."""
+        if self.everything:
+            return None
+        known = self.units().get(code)
+        if known is not None and not self._inside(known[0]):
+            return "code"
+        if known is not None and parent == known[1]:
+            return None  # their own unit, under the same parent as before
+        if not self.unit(parent):
+            return "parent"
+        if known is None:
+            self.new_units.add(code)
+        return None
+
+    def cadre_replaceable(self, code: str) -> bool:
+        """A cadre whose posts an import may replace: a new one, or one whose every post is in scope."""
+        if self.everything:
+            return True
+        if code not in self._cadres:
+            from gongfen.org.models import Post
+
+            paths = Post.objects.filter(cadre__code=code).values_list("unit__path", flat=True)
+            exists = Cadre.objects.filter(code=code).exists()
+            self._cadres[code] = not exists or all(self._inside(path) for path in paths)
+        return self._cadres[code]
+
+    def cadre(self, code: str) -> bool:
+        """A cadre the user administers (entries, ballots)."""
+        if self.everything:
+            return True
+        if self._active is None:  # as cadres_for(ADMINISTER), and a reviewer's (who may import with approval)
+            paths = principal(self.user).paths(*ADMINS, RoleKind.REVIEWER)
+            found = Cadre.objects.filter(_under("posts__unit__path", paths) & _active_posts())
+            self._active = set(found.values_list("code", flat=True))
+        return code in self._active
+
+    def scheme(self, code: str | None) -> bool:
+        """An existing scheme owned under the user's units, or a new one this file placed there."""
+        if self.everything:
+            return True
+        if self._schemes is None:
+            self._schemes = dict(Scheme.objects.values_list("code", "unit__path"))
+        path = self._schemes.get(code or "")
+        return code in self.new_schemes if path is None else self._inside(path)
+
+    def scheme_row(self, code: str, unit: str | None) -> str | None:
+        """For a row of the schemes sheet: the out-of-scope column key ("code"/"unit"), or None."""
+        if self.everything:
+            return None
+        if self._schemes is None:
+            self.scheme(code)
+        if code in (self._schemes or {}) and not self.scheme(code):
+            return "code"
+        if not self.unit(unit):
+            return "unit"
+        if code not in (self._schemes or {}):
+            self.new_schemes.add(code)
+        return None
+
+    def group(self, code: str, scheme: str | None) -> bool:
+        """A ranking group of a scheme in scope (an existing group: its current scheme too)."""
+        if self.everything:
+            return True
+        current = RankingGroup.objects.filter(code=code).values_list("scheme__code", flat=True).first()
+        return self.scheme(scheme) and (current is None or self.scheme(current))
+
+
 def review_refusal(user, entry: Entry) -> str | None:
     """Why ``user`` may not decide ``entry`` although it is in their review scope (four eyes), or None."""
     p = principal(user)

@@ -19,7 +19,7 @@ from xml.etree import ElementTree
 
 from django.db import transaction
 
-from gongfen.accounts.permissions import may_approve_directly
+from gongfen.accounts.permissions import ImportScope, may_approve_directly
 from gongfen.audit.services import audit_record
 from gongfen.common import Actor, DomainError
 from gongfen.ledger.models import Entry
@@ -33,6 +33,7 @@ from .reader import FileUnreadable, Source, open_book, source_name
 
 Progress = Callable[[str, int, int], None]
 MAX_PROBLEMS = 1000
+SAMPLE = 20  # rows of the main sheet a plan keeps to show (the preview page)
 CHUNK = 50_000  # entries loaded per bundle when importing (not previewing): bounds the memory a big file takes
 PATH = re.compile(r"^\$\.(\w+)\[(\d+)\](?:\.(\w+)\[(\d+)\])?(?:\.(.+))?$")
 CHILDREN = {"cadres": "posts", "schemes": "rules"}
@@ -57,8 +58,9 @@ class ImportProblem:
 
 
 class ImportInvalid(DomainError):
-    def __init__(self, problems: list[ImportProblem]):
+    def __init__(self, problems: list[ImportProblem], total: int | None = None):
         self.problems = problems
+        self.total = total or len(problems)
         super().__init__(f"表格有 {len(problems)} 处错误，未导入任何数据 (spreadsheet invalid, nothing imported)")
 
 
@@ -78,10 +80,19 @@ class Plan:
     notes: list[str] = field(default_factory=list)
     rows: int = 0
     skipped: int = 0  # entries already recorded, left alone by an import without approval
+    sample: list[dict] = field(default_factory=list)  # the first SAMPLE rows: {"row": n, "cells": [[header, text]]}
+    problem_total: int = 0  # problems found, listed or not (the list stops at MAX_PROBLEMS)
+    streamed: bool = False  # an entries plan: counted chunk by chunk, the rows not kept (see import_plan)
+    origin: Any = None  # the file of a streamed plan, read again by import_apply
+    scheme: str | None = None
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def problem_count(self) -> int:
+        return max(self.problem_total, len(self.problems))
 
 
 class Problems(list):
@@ -214,8 +225,20 @@ def nest(values: dict[str, Any]) -> dict[str, Any]:
 
 
 class Converter:
-    def __init__(self, kind: Kind, *, scheme: str | None, approve: bool, digest: str, progress: Progress, sink=None):
+    def __init__(
+        self,
+        kind: Kind,
+        *,
+        scheme: str | None,
+        approve: bool,
+        digest: str,
+        progress: Progress,
+        sink=None,
+        scope: ImportScope | None = None,
+    ):
         self.kind, self.scheme, self.approve, self.digest, self.progress = kind, scheme, approve, digest, progress
+        self.scope = scope or ImportScope(None)
+        self.sample: list[dict] = []
         self.sink = sink  # called with each full chunk of entries (see import_apply); None: keep every row
         self.problems = Problems()
         self.locator = Locator()
@@ -241,6 +264,9 @@ class Converter:
         seen = 0
         for item in read_sheet(rows, spec, self.problems, tick):
             seen += 1
+            if item[2] and spec is self.kind.main and len(self.sample) < SAMPLE:
+                cells = [[spec.column(k).header, _display(v)] for k, v in item[1].items()]
+                self.sample.append({"row": item[0], "cells": cells})
             yield item
         self.rows += seen
         if seen == 0 and not spec.optional and not any(p.sheet == spec.name for p in self.problems):
@@ -248,6 +274,11 @@ class Converter:
 
     def run(self, book) -> None:
         getattr(self, f"convert_{self.kind.code}")(book)
+
+    def refuse(self, spec: SheetSpec, row: int, key: str, what: str) -> None:
+        """Out of the importing user's scope: an error at the cell (the command line never gets here)."""
+        message = f"{what}不在你管理的范围内，只能由组织部管理员导入 (out of your scope)"
+        self.problems.add(spec.name, row, spec.column(key).header, message)
 
     def keep(self, key: str, spec: SheetSpec, row: int, item: dict) -> None:
         self.bundle.setdefault(key, []).append(item)
@@ -257,7 +288,14 @@ class Converter:
     def convert_units(self, book) -> None:
         spec = self.kind.main
         for row, values, good in self.rows_of(book, spec):
-            if good:
+            if not good:
+                continue
+            outside = self.scope.unit_row(values["code"], values.get("parent"))
+            if outside == "code":
+                self.refuse(spec, row, "code", f"单位 {values['code']!r} ")
+            elif outside == "parent":
+                self.refuse(spec, row, "parent", f"上级单位 {values.get('parent') or '（顶级）'} ")
+            else:
                 self.keep("units", spec, row, {"parent": None, **values})
 
     def convert_cadres(self, book) -> None:
@@ -270,6 +308,12 @@ class Converter:
             if not good:
                 continue
             code = values["code"]
+            if not self.scope.cadre_replaceable(code):
+                self.refuse(spec, row, "code", f"干部 {code!r} 的任职有的")
+                continue
+            if "unit" in values and not self.scope.unit(values["unit"]):
+                self.refuse(spec, row, "unit", f"单位 {values['unit']!r} ")
+                continue
             if code not in index:
                 index[code] = len(self.bundle["cadres"])
                 self.keep("cadres", spec, row, {"code": code, "name": values["name"], "posts": []})
@@ -293,13 +337,19 @@ class Converter:
         schemes: dict[str, dict] = {}
         position: dict[str, int] = {}  # scheme code → its index in the bundle
         for row, values, good in self.rows_of(book, schemes_sheet):
-            if good:
+            outside = good and self.scope.scheme_row(values["code"], values.get("unit"))
+            if outside:
+                what = f"考核方案 {values['code']!r} " if outside == "code" else f"单位 {values.get('unit')!r} "
+                self.refuse(schemes_sheet, row, outside, what)
+            elif good:
                 item = {"evaluator_classes": {}, "category_caps": {}, **nest(values), "rules": []}
                 schemes[item["code"]], position[item["code"]] = item, len(position)
                 self.keep("schemes", schemes_sheet, row, item)
                 self.locator.rows["schemes.rules"].append([])
         for row, values, good in self.rows_of(book, groups_sheet):
-            if good:
+            if good and not self.scope.group(values["code"], values.get("scheme")):
+                self.refuse(groups_sheet, row, "code", f"排名组 {values['code']!r} 或其方案")
+            elif good:
                 self.keep("groups", groups_sheet, row, {"select": {}, **nest(values)})
         for row, values, good in self.rows_of(book, rules_sheet):
             code = values.pop("scheme", None)
@@ -307,6 +357,9 @@ class Converter:
                 self.problems.add(rules_sheet.name, row, "方案编码", f"与指定的方案 {self.scheme} 不符")
                 continue
             if not good:
+                continue
+            if not self.scope.scheme(code):
+                self.refuse(rules_sheet, row, "scheme", f"考核方案 {code!r} ")
                 continue
             if code not in schemes:
                 scheme = Scheme.objects.filter(code=code).select_related("unit", "derived_from").first()
@@ -347,6 +400,9 @@ class Converter:
         for row, values, good in self.rows_of(book, spec):
             if not good:
                 continue
+            if not self.scope.cadre(values["cadre"]):
+                self.refuse(spec, row, "cadre", f"干部 {values['cadre']!r} ")
+                continue
             item = {"id": f"XL{self.digest[:10]}-{row}", **values}
             if item["id"] in first_row:
                 message = f"编号 {item['id']!r} 重复，首次出现在第 {first_row[item['id']]} 行 (duplicate id)"
@@ -373,11 +429,27 @@ class Converter:
     def convert_ballots(self, book) -> None:
         spec = self.kind.main
         for row, values, good in self.rows_of(book, spec):
-            if good:
+            if good and not self.scope.scheme(values["scheme"]):
+                self.refuse(spec, row, "scheme", f"考核方案 {values['scheme']!r} ")
+            elif good and not self.scope.cadre(values["cadre"]):
+                self.refuse(spec, row, "cadre", f"干部 {values['cadre']!r} ")
+            elif good:
                 self.keep("ballots", spec, row, values)
 
 
 # --- the public functions ---------------------------------------------------------------
+
+
+def _display(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list | tuple):
+        return "、".join(_display(v) for v in value)
+    if isinstance(value, dict):
+        return "；".join(f"{k}={_display(v)}" for k, v in value.items())
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return "" if value is None else str(value)
 
 
 def _digest(source: Source) -> str:
@@ -412,11 +484,17 @@ def convert(
     """Read the file into a bundle; the plan's problems are the file's own. Writes nothing itself:
     ``sink``, when given, receives each full chunk of entries (and empties it)."""
     spec = _kind(kind)
-    plan = Plan(kind=kind, source=name or source_name(source, kind), approve=approve)
+    plan = Plan(kind=kind, source=name or source_name(source, kind), approve=approve, scheme=scheme)
     try:
         digest = _digest(source)
         converter = Converter(
-            spec, scheme=scheme, approve=approve, digest=digest, progress=progress or _quiet, sink=sink
+            spec,
+            scheme=scheme,
+            approve=approve,
+            digest=digest,
+            progress=progress or _quiet,
+            sink=sink,
+            scope=ImportScope(actor.user),
         )
         with open_book(source, plan.source) as book:
             converter.run(book)
@@ -432,7 +510,8 @@ def convert(
         converter.notes,
         converter.rows,
     )
-    plan.problems = list(converter.problems)
+    plan.problems, plan.sample = list(converter.problems), converter.sample
+    plan.problem_total = len(converter.problems) + converter.problems.dropped
     if converter.problems.dropped:
         plan.problems.append(ImportProblem("", None, "", f"另有 {converter.problems.dropped} 处错误未列出"))
     plan.skipped = converter.skipped
@@ -463,8 +542,19 @@ def import_plan(
 ) -> Plan:
     """What importing ``source`` would create, change and leave alone, and every problem; keeps nothing.
 
-    The counts come from running the real load in a transaction that is rolled back.
-    """
+    The counts come from running the real load in a transaction that is rolled back. An entries file
+    is planned as it is imported: read and loaded CHUNK rows at a time, so the plan keeps only the
+    counts, a sample of rows and the (capped) problems, in memory bounded by the chunk, not the file;
+    ``import_apply`` given such a plan reads the file again."""
+    if kind == "entries":
+        try:
+            with transaction.atomic():
+                plan = _stream(kind, source, actor, scheme, approve, name, progress, verb="预检")
+                raise _Rollback
+        except _Rollback:
+            pass
+        plan.bundle, plan.locator, plan.streamed, plan.origin = {}, None, True, source
+        return plan
     plan = convert(kind, source, actor, scheme=scheme, approve=approve, name=name, progress=progress)
     if plan.problems:
         return plan
@@ -503,8 +593,8 @@ def _mapped(plan: Plan, exc: BundleInvalid) -> list[ImportProblem]:
 class _Chunks:
     """Loads each full chunk of entries while the file is still being read (inside the import's transaction)."""
 
-    def __init__(self, actor: Actor, approve: bool, source: str, progress: Progress):
-        self.actor, self.approve, self.source, self.progress = actor, approve, source, progress
+    def __init__(self, actor: Actor, approve: bool, source: str, progress: Progress, verb: str = "写入"):
+        self.actor, self.approve, self.source, self.progress, self.verb = actor, approve, source, progress, verb
         self.report = LoadReport()
         self.done = 0
 
@@ -527,7 +617,7 @@ class _Chunks:
         return bundle_load(
             actor=self.actor,
             bundle=bundle,
-            progress=lambda step, n, total: self.progress(f"写入 {step}", done + n, done + total),
+            progress=lambda step, n, total: self.progress(f"{self.verb} {step}", done + n, done + total),
             source=self.source,
             reason="表格导入 (spreadsheet import)",
         )
@@ -542,6 +632,29 @@ class _Chunks:
                 mine[key] += value
 
 
+def _stream(
+    kind: str,
+    source: Source,
+    actor: Actor,
+    scheme: str | None,
+    approve: bool,
+    name: str,
+    progress: Progress | None,
+    verb: str = "写入",
+) -> Plan:
+    """Read ``source`` and load it chunk by chunk (the caller's transaction decides whether it stays)."""
+    chunks = _Chunks(actor, approve, name or source_name(source, kind), progress or _quiet, verb)
+    plan = convert(kind, source, actor, scheme=scheme, approve=approve, name=name, progress=progress, sink=chunks)
+    if not plan.problems:
+        chunks.source = plan.source
+        try:
+            chunks.add(chunks.load(plan.bundle))
+        except BundleInvalid as exc:
+            plan.problems = _mapped(plan, exc)
+    _count(plan, chunks.report)
+    return plan
+
+
 def import_apply(
     plan_or_source: Plan | Source,
     actor: Actor,
@@ -554,48 +667,44 @@ def import_apply(
 ) -> Plan:
     """Import all or nothing, audited; the actor is the recorder. Raises :class:`ImportInvalid`.
 
-    Given a file (not a plan), entries are loaded in chunks of CHUNK rows as they are read, all in
-    one transaction, so a big file never sits whole in memory. Returns the plan with the counts of
-    what was done (``created``, ``changed``, ``unchanged``)."""
-    write = progress or _quiet
-    try:
-        with transaction.atomic():
-            chunks = _Chunks(actor, approve, name or source_name(plan_or_source, kind), write)  # type: ignore[arg-type]
-            if isinstance(plan_or_source, Plan):
-                plan = plan_or_source
-            else:
-                plan = convert(
-                    kind,
-                    plan_or_source,
-                    actor,
-                    scheme=scheme,
-                    approve=approve,
-                    name=name,
-                    progress=progress,
-                    sink=chunks,
-                )
+    Given a file (or a streamed plan, which names its file), entries are loaded in chunks of CHUNK
+    rows as they are read, all in one transaction, so a big file never sits whole in memory. Given a
+    plan that holds its bundle, that bundle is loaded (checked again first). Returns the plan with the
+    counts of what was done (``created``, ``changed``, ``unchanged``)."""
+    given = plan_or_source if isinstance(plan_or_source, Plan) else None
+    with transaction.atomic():
+        if given is not None and not given.streamed:
+            plan = given
             if plan.problems:
-                raise ImportInvalid(plan.problems)
-            chunks.source = plan.source
-            chunks.add(chunks.load(plan.bundle))
+                raise ImportInvalid(plan.problems, plan.problem_count)
+            chunks = _Chunks(actor, plan.approve, plan.source, progress or _quiet)
+            try:
+                chunks.add(chunks.load(plan.bundle))
+            except BundleInvalid as exc:
+                raise ImportInvalid(_mapped(plan, exc)) from exc
             _count(plan, chunks.report)
-            audit_record(
-                actor=actor,
-                action="spreadsheet.import",
-                object_type="spreadsheet",
-                object_id=plan.kind,
-                summary=f"导入表格 {plan.source}（{KINDS[plan.kind].label}）",
-                after={
-                    "file": plan.source,
-                    "kind": plan.kind,
-                    "rows": plan.rows,
-                    "approve": plan.approve,
-                    "created": plan.created,
-                    "updated": plan.changed,
-                    "unchanged": plan.unchanged,
-                    "notes": plan.notes,
-                },
-            )
-    except BundleInvalid as exc:
-        raise ImportInvalid(_mapped(plan, exc)) from exc
+        else:
+            if given is not None:
+                kind, scheme, approve, name = given.kind, given.scheme, given.approve, given.source
+            source = given.origin if given is not None else plan_or_source
+            plan = _stream(kind, source, actor, scheme, approve, name, progress)
+            if plan.problems:
+                raise ImportInvalid(plan.problems, plan.problem_count)
+        audit_record(
+            actor=actor,
+            action="spreadsheet.import",
+            object_type="spreadsheet",
+            object_id=plan.kind,
+            summary=f"导入表格 {plan.source}（{KINDS[plan.kind].label}）",
+            after={
+                "file": plan.source,
+                "kind": plan.kind,
+                "rows": plan.rows,
+                "approve": plan.approve,
+                "created": plan.created,
+                "updated": plan.changed,
+                "unchanged": plan.unchanged,
+                "notes": plan.notes,
+            },
+        )
     return plan

@@ -1,0 +1,1 @@
+"""Spreadsheet imports started from the web: a job per upload, planned and applied in the background."""
