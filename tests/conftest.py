@@ -40,6 +40,23 @@ def output_dir() -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _ranking_cache_off(settings):
+    """Tests pin the queries of a ranking as computed; ``ranking_cache`` turns the cache on (rankings/cache.py)."""
+    settings.GONGFEN_RANKING_CACHE = False
+
+
+@pytest.fixture
+def ranking_cache(settings):
+    """The ranking cache on, as in production, and empty."""
+    from gongfen.rankings import cache
+
+    settings.GONGFEN_RANKING_CACHE = True
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Argon2 is the product's hasher (see settings); tests create many users, so they use a fast one."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -67,8 +67,13 @@ def _close_django_connections() -> None:
 def _gongfen_tables() -> list[str]:
     from django.apps import apps
 
+    # the ranking stamps (rankings.RankingStamp) are no content: triggers write them, even on a TRUNCATE
     return sorted(
-        {m._meta.db_table for m in apps.get_models() if m.__module__.startswith("gongfen.") and m._meta.managed}
+        {
+            m._meta.db_table
+            for m in apps.get_models()
+            if m.__module__.startswith("gongfen.") and m._meta.managed and m._meta.label != "rankings.RankingStamp"
+        }
     )
 
 
@@ -283,4 +288,7 @@ def restore(path: Path) -> Done:
     kind = database_kind()
     _close_django_connections()
     (_sqlite_restore if kind == "sqlite" else _pg_restore)(path)
+    from gongfen.rankings.cache import stamps_renew
+
+    stamps_renew()  # rankings cached by running processes before the restore must not be served after it
     return Done(kind, path, path.stat().st_size)

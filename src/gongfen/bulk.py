@@ -80,3 +80,50 @@ def _copy(raw_cursor, model: type[models.Model], fields, rows) -> None:
     with raw_cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
+
+
+def copy_rows(model: type[models.Model], attnames: Sequence[str], rows: Sequence[tuple]) -> None:
+    """Insert plain tuples (values in ``attnames`` order, ids included) without building model instances.
+
+    Values that are already what the database takes (str, int, None) go through as they are; on SQLite
+    dates, datetimes, decimals and booleans go through the field's own ``get_db_prep_save``, memoised
+    for this call only (so memory follows ``rows``); psycopg takes them as they are. For the lean
+    ledger loader (``gongfen.ledger.bulkload``) and the ledger's log leaves.
+    """
+    if not rows:
+        return
+    fields = [model._meta.get_field(name) for name in attnames]
+    # PostgreSQL's adapters take dates, decimals and booleans as they are (psycopg dumps them); SQLite's need text
+    prepared = [
+        i
+        for i, f in enumerate(fields)
+        if connection.vendor != "postgresql"
+        and isinstance(f, models.DateField | models.DecimalField | models.BooleanField | models.TimeField)
+    ]
+    if prepared:
+        caches: dict[int, dict] = {i: {} for i in prepared}
+
+        def prep(row: tuple) -> tuple:
+            out = list(row)
+            for i in prepared:
+                value = out[i]
+                cache = caches[i]
+                try:
+                    out[i] = cache[value]
+                except KeyError:
+                    out[i] = cache[value] = fields[i].get_db_prep_save(value, connection)
+            return tuple(out)
+
+        rows = [prep(row) for row in rows]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with connection.wrap_database_errors:  # a psycopg error as Django's (IntegrityError, …)
+                _copy(cursor.cursor, model, fields, rows)
+        else:
+            quote = connection.ops.quote_name
+            sql = "INSERT INTO {} ({}) VALUES ({})".format(
+                quote(model._meta.db_table),
+                ", ".join(quote(f.column) for f in fields),
+                ", ".join(["%s"] * len(fields)),
+            )
+            cursor.executemany(sql, rows)

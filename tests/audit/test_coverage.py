@@ -30,6 +30,7 @@ from gongfen.common import Actor
 from gongfen.evaluations import services as evaluations
 from gongfen.evaluations.models import EvaluationRound
 from gongfen.interchange import services as interchange
+from gongfen.interchange.jobs import services as import_jobs
 from gongfen.ledger import services as ledger
 from gongfen.ledger.models import Entry
 from gongfen.org import services as org
@@ -144,6 +145,17 @@ def rule_changed() -> Rule:
     return schemes.rule_edit(
         actor=by("org"), rule=r, rule_dict=schemes.rule_as_bundle(r) | {"points": "2"}, reason="提高"
     )
+
+
+def import_job(planned: bool = False):
+    from gongfen.interchange.jobs.runner import run_next
+
+    csv = "单位编码,单位名称,单位类型,上级单位编码\nQX-NEW,新办公室,乡镇,QX\n".encode()
+    job = import_jobs.import_job_create(actor=by("qx_admin"), kind="units", filename="单位.csv", upload=csv)
+    if planned:
+        run_next()
+        job.refresh_from_db()
+    return job
 
 
 def webhook_endpoint():
@@ -310,6 +322,15 @@ WRITES: dict[str, tuple[str, Driver]] = {
             ),
         ),
     ),
+    "gongfen.interchange.jobs.services.import_job_create": ("import.upload", lambda: import_job()),
+    "gongfen.interchange.jobs.services.import_job_confirm": (
+        "import.confirm",
+        lambda: import_jobs.import_job_confirm(actor=by("qx_admin"), job=import_job(planned=True)),
+    ),
+    "gongfen.interchange.jobs.services.import_job_discard": (
+        "import.discard",
+        lambda: import_jobs.import_job_discard(actor=by("qx_admin"), job=import_job(planned=True)),
+    ),
     "gongfen.interchange.services.bundle_load": (
         "bundle.load",
         lambda: interchange.bundle_load(actor=by("org"), bundle=bundle_with_new_cadre(), source="test"),
@@ -319,6 +340,13 @@ WRITES: dict[str, tuple[str, Driver]] = {
         lambda: publication.period_close(actor=by("qx_admin"), group=qx(), period=Q3),
     ),
     "gongfen.publication.services.period_publish": ("period.publish", published),
+    "gongfen.publication.services.quarter_publish_all": (
+        "period.publish",
+        lambda: (
+            ledger.entry_reject(actor=by("org"), entry=Entry.objects.get(code="E10"), reason="佐证不足"),
+            publication.quarter_publish_all(actor=by("org"), groups=[qx()], period=Q3, today=FRI),
+        ),
+    ),
     "gongfen.publication.services.period_republish": (
         "period.republish",
         lambda: (
@@ -426,6 +454,7 @@ NOT_WRITES = {
     "gongfen.api.services.idempotent_write": "runs an API write (an audited service) once per idempotency key",
     "gongfen.trust.services.log_entry_event": "appends to the tamper-evident log inside an audited ledger service",
     "gongfen.trust.services.log_entry_events": "appends to the tamper-evident log inside an audited service",
+    "gongfen.trust.services.log_entry_event_hashes": "appends to the log inside the audited lean ledger loader",
     "gongfen.trust.services.snapshot_save_logged": "a step of the audited publication services",
     "gongfen.trust.services.log_lock": "takes the log's lock at the start of an audited ledger service; writes nothing",
     "gongfen.audit.services.audit_record": "writes the audit row itself",
@@ -445,6 +474,7 @@ NOT_WRITES = {
     "gongfen.publication.services.canonical_json": "read",
     "gongfen.publication.services.fingerprint": "read",
     "gongfen.publication.services.snapshot_data": "read",
+    "gongfen.publication.services.ledger_position": "read",
     "gongfen.publication.services.working_days_after": "read",
     "gongfen.publication.holidays.holidays_of": "read",
     "gongfen.publication.holidays.holidays_parse": "read: parses a file",

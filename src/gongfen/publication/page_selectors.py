@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -21,7 +22,7 @@ from gongfen.rankings.page_selectors import ACTION_LABELS, CLASS_LABELS, cadre_n
 from gongfen.schemes.models import Category, RankingGroup, Rule
 
 from .models import GroupPeriod, Objection, ObjectionStatus, PeriodState, Snapshot
-from .selectors import SnapshotDiff, snapshot_diff
+from .selectors import SnapshotDiff, snapshot_diff, snapshot_versions
 
 PUBLISHED_STATES = (PeriodState.PUBLISHED, PeriodState.FINAL)
 
@@ -171,6 +172,7 @@ class PublishedBoard:
         return next((line for line in self.lines if line.own), None)
 
 
+@lru_cache(maxsize=8192)  # a board repeats the same few amounts and caps thousands of times
 def _plain(value: str | None) -> str | None:
     """An exact decimal string as written, without trailing zeros (``20.0000`` → ``20``)."""
     if value is None:
@@ -179,6 +181,7 @@ def _plain(value: str | None) -> str | None:
     return "0" if text in ("-0", "0") else text
 
 
+@lru_cache(maxsize=8192)
 def _money(value: str | None) -> str:
     return "—" if value is None else f"{Decimal(value):.2f}"
 
@@ -199,7 +202,14 @@ def row_windows(versions: list[Snapshot]) -> dict[str, tuple[date, date]]:
     return windows
 
 
-def _categories(breakdown: dict, rule_names: dict[str, str]) -> tuple[CategoryLine, ...]:
+def _category_labels() -> dict[str, str]:
+    return {code: str(label) for code, label in Category.choices}
+
+
+def _categories(
+    breakdown: dict, rule_names: dict[str, str], labels: dict[str, str] | None = None
+) -> tuple[CategoryLine, ...]:
+    labels = _category_labels() if labels is None else labels
     blocks = []
     for category in breakdown.get("categories", []):
         code = category["category"]
@@ -216,19 +226,20 @@ def _categories(breakdown: dict, rule_names: dict[str, str]) -> tuple[CategoryLi
             for r in breakdown.get("rules", [])
             if r["category"] == code
         )
-        label = Category(code).label if code in Category.values else code
+        label = labels.get(code, code)
         blocks.append(
             CategoryLine(
-                code, str(label), _money(category["raw"]), _money(category["amount"]), _plain(category["cap"]), rules
+                code, label, _money(category["raw"]), _money(category["amount"]), _plain(category["cap"]), rules
             )
         )
     return tuple(blocks)
 
 
-def _classes(breakdown: dict) -> tuple[ClassLine, ...]:
+def _classes(breakdown: dict, labels: dict[str, str] | None = None) -> tuple[ClassLine, ...]:
+    labels = {k: str(v) for k, v in CLASS_LABELS.items()} if labels is None else labels
     return tuple(
         ClassLine(
-            str(CLASS_LABELS.get(c["evaluator_class"], c["evaluator_class"])),
+            labels.get(c["evaluator_class"], c["evaluator_class"]),
             _plain(c["weight"]) or "",
             c["ballots"],
             c["trimmed"],
@@ -240,7 +251,7 @@ def _classes(breakdown: dict) -> tuple[ClassLine, ...]:
 
 def published_board(user, group: RankingGroup, period: str, version: int | None = None) -> PublishedBoard | None:
     """The board as published in ``version`` (latest by default); None if not published or no such version."""
-    versions = list(Snapshot.objects.filter(group=group, period=period).order_by("version"))
+    versions = snapshot_versions(group, period)
     if not versions:
         return None
     snapshot = versions[-1] if version is None else next((s for s in versions if s.version == version), None)
@@ -256,6 +267,9 @@ def published_board(user, group: RankingGroup, period: str, version: int | None 
     quarter_window = (row.window_starts_on, row.window_ends_on) if row else (None, None)
     tiers = 1 + max((r.get("tier_index", 0) for r in ranking["rows"]), default=0)
     tiers = max(tiers, len(group.scheme.tiers or []))
+    # labels translated once per board, not once per row
+    category_labels, class_labels = _category_labels(), {k: str(v) for k, v in CLASS_LABELS.items()}
+    action_labels = {k: str(v) for k, v in ACTION_LABELS.items()}
     lines = []
     for r in ranking["rows"]:
         breakdown = r.get("breakdown", {})
@@ -273,11 +287,11 @@ def published_board(user, group: RankingGroup, period: str, version: int | None 
                 qualitative=r["qualitative"],
                 deductions=r.get("deductions", ""),
                 vetoed=r["vetoed"],
-                actions=tuple(str(ACTION_LABELS.get(a, a)) for a in r["actions"]),
+                actions=tuple(action_labels.get(a, a) for a in r["actions"]),
                 days=breakdown.get("days", 0),
                 period_days=breakdown.get("period_days", 0),
-                categories=_categories(breakdown, rule_names),
-                classes=_classes(breakdown),
+                categories=_categories(breakdown, rule_names, category_labels),
+                classes=_classes(breakdown, class_labels),
                 own=r["cadre"] == own_code,
                 window=window,
                 window_differs=window is not None and window[1] != versions[0].window_ends_on,
@@ -342,7 +356,7 @@ def _shown(key: str, value: Any) -> str:
 
 
 def diff_page(group: RankingGroup, period: str, old: int, new: int) -> DiffPage | None:
-    versions = list(Snapshot.objects.filter(group=group, period=period).order_by("version"))
+    versions = snapshot_versions(group, period)
     by_version = {s.version: s for s in versions}
     if old not in by_version or new not in by_version:
         return None

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from gongfen.ledger.models import Entry, EntryStatus
@@ -70,9 +73,64 @@ def closing_blockers(group: RankingGroup, period: str) -> QuerySet[Entry]:
     )
 
 
+class _ParsedSnapshots:
+    """Parsed ``Snapshot.data`` of this process, keyed by (id, fingerprint): a 1,000-row snapshot is
+    megabytes of JSON whose parsing costs more than drawing the board. A snapshot never changes
+    (append-only), and the fingerprint is the SHA-256 of the data, so a key can only ever name the
+    data it was stored with, even after a restore reuses an id. The data is shared: read it, never change it.
+    """
+
+    def __init__(self, size: int = 64):
+        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key: tuple[int, str]) -> dict | None:
+        with self.lock:
+            data = self.items.get(key)
+            if data is not None:
+                self.items.move_to_end(key)
+            return data
+
+    def put(self, key: tuple[int, str], data: dict) -> None:
+        with self.lock:
+            self.items[key] = data
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+_parsed = _ParsedSnapshots()
+
+
+def snapshot_versions(group: RankingGroup, period: str) -> list[Snapshot]:
+    """Every published version of a group's quarter, oldest first; each ``data`` parsed once per process.
+
+    ``settings.GONGFEN_RANKING_CACHE`` off (the test suite, which pins query counts): read as stored.
+    """
+    if not getattr(settings, "GONGFEN_RANKING_CACHE", True):
+        return list(Snapshot.objects.filter(group=group, period=period).order_by("version"))
+    return _with_parsed_data(Snapshot.objects.filter(group=group, period=period).defer("data").order_by("version"))
+
+
+def _with_parsed_data(snapshots) -> list[Snapshot]:
+    """``snapshots`` (read without their data) with ``data`` from the process's parsed copies, or read once."""
+    snapshots = list(snapshots)
+    found = {s.pk: _parsed.get((s.pk, s.fingerprint)) for s in snapshots}
+    missing = [pk for pk, data in found.items() if data is None]
+    if missing:
+        found |= dict(Snapshot.objects.filter(pk__in=missing).values_list("pk", "data"))
+    for snapshot in snapshots:
+        snapshot.data = found[snapshot.pk]
+        if snapshot.pk in missing:
+            _parsed.put((snapshot.pk, snapshot.fingerprint), snapshot.data)
+    return snapshots
+
+
 def snapshot_current(group: RankingGroup, period: str) -> Snapshot | None:
-    """The latest published version of a group's quarter, or None before publication."""
-    return Snapshot.objects.filter(group=group, period=period).order_by("-version").first()
+    """The latest published version of a group's quarter, or None before publication (data: see snapshot_versions)."""
+    latest = Snapshot.objects.filter(group=group, period=period).order_by("-version")
+    if not getattr(settings, "GONGFEN_RANKING_CACHE", True):
+        return latest.first()
+    found = _with_parsed_data(latest.defer("data")[:1])
+    return found[0] if found else None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -23,7 +24,7 @@ from gongfen.common import Actor, DomainError
 from gongfen.ledger.models import Entry, EntryEvent
 from gongfen.notices.models import NoticeKind
 from gongfen.notices.services import notify
-from gongfen.rankings.selectors import group_period, group_ranking
+from gongfen.rankings.selectors import group_period, group_ranking, rank_all
 from gongfen.schemes.models import RankingGroup
 from gongfen.scoring.decimals import fmt2
 from gongfen.scoring.output import ranking_as_dict
@@ -102,14 +103,21 @@ def _row(row: Row, shown: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def snapshot_data(group: RankingGroup, ranking: Ranking, version: int) -> dict[str, Any]:
-    """Everything a publication freezes: the ranking with breakdowns, rule versions, ledger position."""
-    shown = ranking_as_dict(ranking)
-    shown["rows"] = [_row(row, d) for row, d in zip(ranking.rows, shown["rows"], strict=True)]
-    ledger = {
+def ledger_position() -> dict[str, int]:
+    """The last entry and entry event a snapshot was computed after."""
+    return {
         "entry_id": Entry.objects.aggregate(m=Max("id"))["m"] or 0,
         "entry_event_id": EntryEvent.objects.aggregate(m=Max("id"))["m"] or 0,
     }
+
+
+def snapshot_data(
+    group: RankingGroup, ranking: Ranking, version: int, ledger: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """Everything a publication freezes: the ranking with breakdowns, rule versions, ledger position."""
+    shown = ranking_as_dict(ranking)
+    shown["rows"] = [_row(row, d) for row, d in zip(ranking.rows, shown["rows"], strict=True)]
+    ledger = ledger or ledger_position()
     return {
         "format": SNAPSHOT_FORMAT,
         "group": group.code,
@@ -132,12 +140,22 @@ def fingerprint(data: Any) -> str:
 
 
 def _freeze(
-    actor: Actor, group: RankingGroup, period: str, row: GroupPeriod, reason: str = ""
+    actor: Actor,
+    group: RankingGroup,
+    period: str,
+    row: GroupPeriod,
+    reason: str = "",
+    ranking: Ranking | None = None,
+    ledger: dict[str, int] | None = None,
 ) -> tuple[Snapshot, SnapshotDiff | None]:
-    """Freeze the next version; from version 2 on, ``changed`` lists the cadres whose row differs."""
+    """Freeze the next version; from version 2 on, ``changed`` lists the cadres whose row differs.
+
+    ``ranking`` and ``ledger``: already computed in this transaction (:func:`quarter_publish_all`).
+    """
     latest = snapshot_current(group, period)
     version = 1 if latest is None else latest.version + 1
-    data = snapshot_data(group, group_ranking(group, period), version)
+    ranking = ranking if ranking is not None else group_ranking(group, period)
+    data = snapshot_data(group, ranking, version, ledger)
     snapshot = Snapshot(
         group=group,
         period=period,
@@ -254,10 +272,24 @@ def period_publish(
     blockers = closing_blockers(group, period).count()
     if blockers:
         raise DomainError(f"{group.name} {period} 还有 {blockers} 条待审核或未提交的工分记录，须全部处理后才能公示")
+    return _publish(actor, group, period, row, today, window_days)
+
+
+def _publish(
+    actor: Actor,
+    group: RankingGroup,
+    period: str,
+    row: GroupPeriod,
+    today: date | None,
+    window_days: int | None,
+    ranking: Ranking | None = None,
+    ledger: dict[str, int] | None = None,
+) -> Snapshot:
+    """closing → published (checked by the caller): the window, snapshot version 1, audit, notices, webhook."""
     _window(row, today, window_days)
     row.state, row.changed_by = PeriodState.PUBLISHED, actor.user
     row.save()
-    snapshot, _ = _freeze(actor, group, period, row)
+    snapshot, _ = _freeze(actor, group, period, row, ranking=ranking, ledger=ledger)
     _audit(
         actor,
         "period.publish",
@@ -271,6 +303,59 @@ def period_publish(
     _announce(group, period, snapshot)
     webhook_enqueue(event="ranking.published", payload=lambda: webhook_payloads.ranking_published(snapshot))
     return snapshot
+
+
+@transaction.atomic
+def quarter_publish_all(
+    *,
+    actor: Actor,
+    groups: Iterable[RankingGroup],
+    period: str,
+    today: date | None = None,
+    reason: str = "",
+    window_days: int | None = None,
+) -> list[Snapshot]:
+    """Close (if open) and publish every group of ``groups`` for ``period`` (a county's quarter), all or nothing.
+
+    The same moves, audit rows, snapshots (data and fingerprint), notices and webhooks as
+    :func:`period_close` and :func:`period_publish` group by group, but the rankings come from
+    one :func:`~gongfen.rankings.selectors.rank_all` load. A group already published or final,
+    or any group with entries still to decide, refuses the whole call and changes nothing.
+    """
+    groups = sorted({g.pk: g for g in groups}.values(), key=lambda g: g.pk)  # one lock order
+    if not groups:
+        raise DomainError("没有要公示的排名组", field="groups")
+    rows: list[tuple[RankingGroup, GroupPeriod, bool]] = []
+    for group in groups:
+        group_period(group, period)
+        row, _ = GroupPeriod.objects.select_for_update().get_or_create(group=group, period=period)
+        if row.state not in (PeriodState.OPEN, PeriodState.CLOSING):
+            raise DomainError(
+                f"{group.name} {period} 处于“{row.get_state_display()}”状态，只有未公示的季度可以关账并公示"
+            )
+        rows.append((group, row, row.state == PeriodState.OPEN))
+    blocked = [(g, n) for g, _, _ in rows if (n := closing_blockers(g, period).count())]
+    if blocked:
+        listed = "、".join(f"{g.name} {n} 条" for g, n in blocked)
+        raise DomainError(f"{period} 还有待审核或未提交的工分记录，须全部处理后才能公示：{listed}")
+    rankings = {r.group: r for r in rank_all(period, groups, use_cache=False)}
+    ledger = ledger_position()
+    snapshots = []
+    for group, row, was_open in rows:
+        if was_open:
+            row.state, row.changed_by = PeriodState.CLOSING, actor.user
+            row.save()
+            audit_record(
+                actor=actor,
+                action="period.close",
+                obj=group,
+                object_id=f"{group.code}/{period}",
+                before={"state": PeriodState.OPEN},
+                after={"state": row.state},
+                reason=reason,
+            )
+        snapshots.append(_publish(actor, group, period, row, today, window_days, rankings[group.code], ledger))
+    return snapshots
 
 
 @transaction.atomic

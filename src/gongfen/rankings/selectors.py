@@ -35,6 +35,8 @@ from gongfen.scoring import (
 )
 from gongfen.scoring.periods import Quarter
 
+from . import cache
+
 
 def scheme_def(scheme: Scheme) -> SchemeDef:
     """The core's view of a scheme (uses ``scheme.rules.all()``, prefetch it for many)."""
@@ -109,10 +111,13 @@ def _load(groups: Sequence[RankingGroup], period: Quarter) -> list[GroupInput]:
     counts: dict = defaultdict(lambda: defaultdict(dict))
     # A short list of cadres narrows the read; a county-wide one would only make the query longer.
     narrow = {"cadre_id__in": list(cadre_codes)} if len(cadre_codes) <= 2000 else {}
-    for scheme_id, period_code, cadre_id, rule_code, amount, count in RuleTotal.objects.filter(
+    # rule ids, not a join with the rules: the groups' schemes come with their rules prefetched
+    rule_codes = {rule.pk: rule.code for g in groups for rule in g.scheme.rules.all()}
+    for scheme_id, period_code, cadre_id, rule_id, amount, count in RuleTotal.objects.filter(
         scheme_id__in=scheme_ids, period__in=codes, **narrow
-    ).values_list("scheme_id", "period", "cadre_id", "rule__code", "amount", "count"):
-        if cadre_id not in cadre_codes:
+    ).values_list("scheme_id", "period", "cadre_id", "rule_id", "amount", "count"):
+        rule_code = rule_codes.get(rule_id)
+        if cadre_id not in cadre_codes or rule_code is None:
             continue
         amounts[(scheme_id, period_code)][cadre_id][rule_code] = amount
         counts[(scheme_id, period_code)][cadre_id][rule_code] = count
@@ -170,12 +175,22 @@ def group_by_code(code: str) -> RankingGroup:
 
 
 def group_ranking(group: RankingGroup, period_code: str) -> Ranking:
+    """The group's ranking for the period; from the cache when nothing it reads has changed (``rankings.cache``)."""
     period = group_period(group, period_code)
-    return rank_group(_load([group], period)[0])
+    if not cache.enabled():
+        return rank_group(_load([group], period)[0])
+    key = cache.key(group, period, cache.stamps([group.scheme_id], [p.code for p in _periods(period)]))
+    ranking = cache.get(key)
+    if ranking is None:
+        ranking = rank_group(_load([group], period)[0])
+        cache.put(key, ranking)
+    return ranking
 
 
-def rank_all(period_code: str, groups: Iterable[RankingGroup] | None = None) -> list[Ranking]:
-    """Every group whose scheme covers the period, ranked from one load."""
+def rank_all(
+    period_code: str, groups: Iterable[RankingGroup] | None = None, *, use_cache: bool = True
+) -> list[Ranking]:
+    """Every group whose scheme covers the period, ranked from one load (groups cached already are not loaded)."""
     groups = list(groups if groups is not None else groups_queryset())
     by_period: dict[Quarter, list[RankingGroup]] = defaultdict(list)
     for group in groups:
@@ -183,9 +198,24 @@ def rank_all(period_code: str, groups: Iterable[RankingGroup] | None = None) -> 
             by_period[group_period(group, period_code)].append(group)
         except DomainError:
             continue  # a group of another year has no such period
+    cached = use_cache and cache.enabled()
     rankings = []
     for period, members in by_period.items():
-        rankings.extend(rank_group(item) for item in _load(members, period))
+        keys: dict[int, str] = {}
+        if cached:
+            codes = [p.code for p in _periods(period)]
+            current = cache.stamps({g.scheme_id for g in members}, codes)
+            keys = {g.pk: cache.key(g, period, current) for g in members}
+            hits = {pk: hit for pk, k in keys.items() if (hit := cache.get(k)) is not None}
+            rankings.extend(hits.values())
+            members = [g for g in members if g.pk not in hits]
+        if not members:
+            continue
+        for group, item in zip(members, _load(members, period), strict=True):
+            ranking = rank_group(item)
+            if cached:
+                cache.put(keys[group.pk], ranking)
+            rankings.append(ranking)
     return sorted(rankings, key=lambda r: r.group)
 
 

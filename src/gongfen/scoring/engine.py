@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 
 from .actions import ACTION_POLICIES
-from .decimals import ZERO, in_exact_context, round2
+from .decimals import ZERO, in_exact_context, round2, round2_ratio
 from .periods import Quarter
 from .qualitative import qualitative
 from .quantitative import Quantitative, days_held, quantitative
@@ -111,17 +110,18 @@ def _members(group: GroupInput, data: PeriodData):
 
 def _score(group: GroupInput, cadre: CadreData, days: int, quant: Quantitative, max_q: Decimal, with_ballots: bool):
     scheme = group.scheme
-    normalized = round2(Fraction(100) * Fraction(quant.total) / Fraction(max_q)) if max_q > 0 else Decimal("0.00")
+    normalized = Decimal("0.00")
+    if max_q > 0:  # round2(100 × Q / max Q), on the decimals' exact integer ratios
+        (q_num, q_den), (m_num, m_den) = quant.total.as_integer_ratio(), max_q.as_integer_ratio()
+        normalized = round2_ratio(100 * q_num * m_den, q_den * m_num)
     level, classes = (None, ())
     if with_ballots:
         level, classes = qualitative(scheme, cadre.ballots)
     if level is None:
         composite = normalized
     else:
-        composite = round2(
-            Fraction(scheme.weight_quantitative) * Fraction(normalized)
-            + Fraction(scheme.weight_qualitative) * Fraction(level)
-        )
+        # decimal products and sums are exact in the core's context (400 digits): no fraction needed
+        composite = round2(scheme.weight_quantitative * normalized + scheme.weight_qualitative * level)
     return _Scored(cadre, days, quant, normalized, level, classes, composite)
 
 

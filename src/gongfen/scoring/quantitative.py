@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 
-from .decimals import ZERO, exact, round2
+from .decimals import ZERO, exact, round2_ratio
 from .periods import Quarter, covered_days
 from .types import CATEGORIES, CadreData, CategoryLine, Post, RuleDef, RuleLine, SchemeDef
 
@@ -37,7 +36,8 @@ def base_amount(rule: RuleDef, posts: tuple[Post, ...], period: Quarter) -> tupl
     if not held:
         return ZERO, 0
     days = days_held(held, period)
-    return round2(Fraction(rule.points) * days / period.days), days
+    points, scale = Decimal(rule.points).as_integer_ratio()
+    return round2_ratio(points * days, scale * period.days), days
 
 
 def quantitative(scheme: SchemeDef, cadre: CadreData, member_posts: tuple[Post, ...], period: Quarter) -> Quantitative:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 
-from gongfen.bulk import bulk_insert
+from gongfen.bulk import allocate_ids, bulk_insert, copy_rows
 from gongfen.ledger.models import EntryEvent
 from gongfen.publication.models import Snapshot
 
@@ -90,11 +90,37 @@ def log_entry_events(*, event_ids: Iterable[int]) -> int:
     return len(items)
 
 
+def log_entry_event_hashes(*, items: list[tuple[int, bytes]]) -> int:
+    """Append leaves whose hashes the caller computed with ``leaves.entry_event_data`` from the values it wrote.
+
+    For the lean ledger loader (``gongfen.ledger.bulkload``): the events were just inserted, so reading
+    them back would only cost time; ``gongfen verify`` recomputes every leaf from the stored rows, so a
+    hash that did not match what was stored would be found. ``items`` are (event id, leaf hash) in id order.
+    """
+    _require_transaction()
+    if not items:
+        return 0
+    head = _head_for_update()
+    frontier = [bytes.fromhex(h) for h in head.frontier]
+    size = head.size
+    rows = []
+    append = merkle.frontier_append
+    for (event_id, digest), pk in zip(items, allocate_ids(LogLeaf, len(items)), strict=True):
+        append(frontier, size, digest)
+        rows.append((pk, size, LeafKind.ENTRY_EVENT.value, event_id, None, digest.hex()))
+        size += 1
+    copy_rows(LogLeaf, ("id", "index", "kind", "event_id", "snapshot_id", "hash"), rows)
+    head.size, head.frontier = size, [h.hex() for h in frontier]
+    head.root = merkle.frontier_root(frontier).hex()
+    head.save(update_fields=["size", "frontier", "root"])
+    return len(rows)
+
+
 def log_entry_event(*, event: EntryEvent) -> LogLeaf:
     """Append the leaf of one event (``ledger.services._event``)."""
     _require_transaction()
     head = _head_for_update()
-    [(_row, data)] = leaves.event_rows(EntryEvent.objects.filter(pk=event.pk))
+    [(_row, data)] = leaves.event_rows_of([event.pk])
     return _append(head, [(LeafKind.ENTRY_EVENT, event.pk, leaves.leaf_hash(data))])[0]
 
 
