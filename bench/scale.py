@@ -37,6 +37,7 @@ import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from importlib import resources
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,7 +111,8 @@ class Workload:
         self.member_groups: dict[str, list[str]] = {}  # cadre code -> codes of the groups it belongs to
         self.cadre_county: dict[str, int] = {}
         self.diligence: dict[str, float] = {}
-        kaihua = json.loads((ROOT.parent / "shared" / "data" / "kaihua-units.json").read_text(encoding="utf-8"))
+        # the county's real townships and villages, as vendored for the demo (a clone needs nothing beside it)
+        kaihua = json.loads(resources.files("gongfen.demo").joinpath("kaihua-units.json").read_text(encoding="utf-8"))
         for c in range(spec.counties):
             self._county(c, kaihua if c == 0 else None)
 
