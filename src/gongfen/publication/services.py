@@ -247,6 +247,12 @@ def period_close(*, actor: Actor, group: RankingGroup, period: str, reason: str 
     row, _ = GroupPeriod.objects.select_for_update().get_or_create(group=group, period=period)
     if row.state != PeriodState.OPEN:
         raise DomainError(f"{group.name} {period} 已是“{row.get_state_display()}”状态，不能再关账")
+    _close(actor, group, period, row, reason)
+    return row
+
+
+def _close(actor: Actor, group: RankingGroup, period: str, row: GroupPeriod, reason: str) -> None:
+    """open → closing on the locked ``row``, audited."""
     row.state, row.changed_by = PeriodState.CLOSING, actor.user
     row.save()
     audit_record(
@@ -258,7 +264,6 @@ def period_close(*, actor: Actor, group: RankingGroup, period: str, reason: str 
         after={"state": row.state},
         reason=reason,
     )
-    return row
 
 
 @transaction.atomic
@@ -343,17 +348,7 @@ def quarter_publish_all(
     snapshots = []
     for group, row, was_open in rows:
         if was_open:
-            row.state, row.changed_by = PeriodState.CLOSING, actor.user
-            row.save()
-            audit_record(
-                actor=actor,
-                action="period.close",
-                obj=group,
-                object_id=f"{group.code}/{period}",
-                before={"state": PeriodState.OPEN},
-                after={"state": row.state},
-                reason=reason,
-            )
+            _close(actor, group, period, row, reason)
         snapshots.append(_publish(actor, group, period, row, today, window_days, rankings[group.code], ledger))
     return snapshots
 
