@@ -14,6 +14,8 @@ GONGFEN_BASE_URL      the address people open, for links in e-mails (e.g. https:
 GONGFEN_WEBHOOKS_INLINE 1/true to send webhooks in a background thread right after commit (docs/webhooks.md)
 GONGFEN_IMPORT_RUNNER thread (default) | worker | inline: who runs spreadsheet import jobs (docs/spreadsheets.md)
 GONGFEN_IMPORT_MAX_MB largest spreadsheet the web accepts, in MB (default 60)
+GONGFEN_RANKING_CACHE_URL  redis://… to share computed rankings between processes (needs gongfen[redis]);
+                      GONGFEN_RANKING_CACHE_OFF=1 turns the ranking cache off (docs/scaling.md)
 GONGFEN_WEBHOOK_HOSTS comma-separated host names webhooks may be sent to (".example.gov.cn" takes its
                       subdomains too); unset: any host (docs/webhooks.md "Which addresses")
 GONGFEN_EMAIL_HOST, GONGFEN_EMAIL_PORT, GONGFEN_EMAIL_USER, GONGFEN_EMAIL_PASSWORD,
