@@ -77,9 +77,7 @@ def check_period(scheme: SchemeDef, group_code: str, period: Period) -> None:
             f"group {group_code} uses scheme {scheme.code}, scored by {scheme.period_kind}; it has no period {period}"
         )
     if period.year != scheme.year:
-        raise RankingError(
-            f"group {group_code} uses scheme {scheme.code} of {scheme.year}; it has no period {period}"
-        )
+        raise RankingError(f"group {group_code} uses scheme {scheme.code} of {scheme.year}; it has no period {period}")
 
 
 @in_exact_context

@@ -469,7 +469,9 @@ class Plan:
         """The v1 category lines (a category with lines or a cap); v2 trees: every top-level item."""
         if not self.v1:
             return tuple(
-                CategoryLine(self.codes[t], bd.raws[t], bd.values[t], self.caps[t] if self.caps[t] is not None else None)
+                CategoryLine(
+                    self.codes[t], bd.raws[t], bd.values[t], self.caps[t] if self.caps[t] is not None else None
+                )
                 for t in self.tops
             )
         present = {line.category for line in bd.rules}
