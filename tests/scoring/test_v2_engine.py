@@ -54,8 +54,11 @@ TREE = [
 def test_caps_at_every_level_and_a_cap_exempt_child_added_after_its_parents_cap():
     # L1 2 × 4 = 8 → 6; L2 7; A raw 13 → cap 10; X 3 × 2 = 6 → its own cap 4; A = 10 + 4 = 14
     # E1 clamp(5) = 5, E2 clamp(12) = 8, E3 clamp(−2) = 0, E4 0 → Q = 27
-    b = bundle(scheme(TREE), [cadre("C1")], [entry("C1", "L1", quantity="4"), entry("C1", "L2", quantity="7"),
-                                             entry("C1", "X", quantity="2")])
+    b = bundle(
+        scheme(TREE),
+        [cadre("C1")],
+        [entry("C1", "L1", quantity="4"), entry("C1", "L2", quantity="7"), entry("C1", "X", quantity="2")],
+    )
     (row,) = rank(b)["rows"]
     assert row["quantitative"] == "27.00"
     assert row["items"] == {
@@ -143,10 +146,16 @@ def test_bands_first_band_reached_and_a_band_from_zero_scores_members_without_en
     cadres = [cadre("A"), cadre("B"), cadre("C"), cadre("N")]
     entries = [entry("A", "R", quantity="95"), entry("B", "R", quantity="60"), entry("C", "R", quantity="59.99")]
     assert q_of(rank(bundle(scheme([node("T", *with_zero)]), cadres, entries))) == {
-        "A": "10.00", "B": "5.00", "C": "1.00", "N": "1.00"
+        "A": "10.00",
+        "B": "5.00",
+        "C": "1.00",
+        "N": "1.00",
     }
     assert q_of(rank(bundle(scheme([node("T", *without)]), cadres, entries))) == {
-        "A": "10.00", "B": "5.00", "C": "0.00", "N": "0.00"
+        "A": "10.00",
+        "B": "5.00",
+        "C": "0.00",
+        "N": "0.00",
     }
     lines = items_of(core_ranking(bundle(scheme([node("T", *with_zero)]), cadres, entries)), "N")
     assert (lines["R"].measure, lines["R"].band) == (0, 2)
@@ -265,9 +274,9 @@ def test_min_days_defaults_by_period_kind_and_zero_means_one():
     assert [r["cadre"] for r in july["rows"]] == ["A", "N10"] and july["unranked"] == [{"cadre": "N9", "days": 9}]
     half = rank(bundle(scheme(items, period="half"), [cadre("A"), cadre("H", post(start="2026-11-02"))]), "2026H2")
     assert half["size"] == 2 and half["unranked"] == []  # 60 days in 2026H2: ranked
-    assert rank(bundle(scheme(items, period="half"), [cadre("H", post(start="2026-11-03"))]), "2026H2")[
-        "unranked"
-    ] == [{"cadre": "H", "days": 59}]
+    assert rank(bundle(scheme(items, period="half"), [cadre("H", post(start="2026-11-03"))]), "2026H2")["unranked"] == [
+        {"cadre": "H", "days": 59}
+    ]
     year = rank(bundle(scheme(items, period="year"), [cadre("Y", post(start="2026-09-04"))]), "2026Y")
     assert year["unranked"] == [{"cadre": "Y", "days": 119}]
     for least in (0, 1):
@@ -419,7 +428,13 @@ def test_pingshi_tiers():
     five = {"A": "100", "B": "95", "C": "92", "D": "85", "E": "50"}
     entries = [entry(c, "w", quantity=q) for c, q in five.items()]
     b = bundle(scheme([node("W", leaf("w"))], tier_policy="pingshi"), [cadre(c) for c in five], entries)
-    assert {r["cadre"]: r["tier"] for r in rank(b)["rows"]} == {"A": "好", "B": "好", "C": "较好", "D": "较好", "E": "较差"}
+    assert {r["cadre"]: r["tier"] for r in rank(b)["rows"]} == {
+        "A": "好",
+        "B": "好",
+        "C": "较好",
+        "D": "较好",
+        "E": "较差",
+    }
     alone = bundle(scheme([node("W", leaf("w"))], tier_policy="pingshi"), [cadre("A")], [entry("A", "w")])
     assert rank(alone)["rows"][0]["tier"] == "好"  # floor(0.4) = 0, but min_seats 1
 
@@ -483,7 +498,10 @@ def test_ballots_of_unranked_members_do_not_make_l_present():
 
 # --- §12: annual grading --------------------------------------------------------------------------------
 
-ANNUAL_ITEMS = [node("W", leaf("w")), node("K", leaf("VB", points="0", veto="bottom"), leaf("VT", points="0", veto="bar_top"))]
+ANNUAL_ITEMS = [
+    node("W", leaf("w")),
+    node("K", leaf("VB", points="0", veto="bottom"), leaf("VT", points="0", veto="bar_top")),
+]
 QUARTERS = {  # Q per cadre and quarter
     "A": (10, 10, 5, 10),
     "B": (8, 10, 10, 10),

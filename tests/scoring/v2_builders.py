@@ -8,6 +8,7 @@ weights 1/0 (C = Qn unless a test gives ballots and other weights), four proport
 from __future__ import annotations
 
 import copy
+import itertools
 from typing import Any
 
 from gongfen.scoring import rank_group
@@ -68,9 +69,11 @@ def cadre(code: str, *posts: dict) -> dict:
     return {"code": code, "name": code, "posts": list(posts) or [post()]}
 
 
-def entry(cadre_code: str, rule: str, day: str = "2026-08-01", quantity=None, status="approved", n=[0]) -> dict:
-    n[0] += 1
-    out: dict[str, Any] = {"id": f"E{n[0]}", "cadre": cadre_code, "scheme": "S", "rule": rule, "occurred_on": day}
+_IDS = itertools.count(1)
+
+
+def entry(cadre_code: str, rule: str, day: str = "2026-08-01", quantity=None, status="approved") -> dict:
+    out: dict[str, Any] = {"id": f"E{next(_IDS)}", "cadre": cadre_code, "scheme": "S", "rule": rule, "occurred_on": day}
     if quantity is not None:
         out["quantity"] = quantity
     if status is not None:
