@@ -133,3 +133,40 @@ def test_ceilings_ties_and_vetoes_in_tiers_and_annual_grades(bundle):
         for r in ranking.rows:
             if r.vetoed:
                 assert "recommend" not in r.actions
+
+
+@SOME
+@given(bundles())
+def test_the_generated_tree_function_equals_the_plain_loop_digit_for_digit(bundle):
+    """The fast path (straight-line code generated per plan) against the slow one (a loop over the plan)."""
+    for period in all_periods(bundle["schemes"][0]):
+        ranking = core_ranking(bundle, period)
+        if ranking.annual:
+            continue
+        for row in ranking.rows:
+            bd = row.breakdown
+            cadre = bd.cadre
+            posts = tuple(p for p in cadre.posts if bd.context.selector.matches(p))
+            fast = bd.plan.tree_values(cadre.rule_amounts, cadre.measures, bd.days, posts, ranking.period, bd.context)
+            slow = bd.plan.tree_values_loop(
+                cadre.rule_amounts, cadre.measures, bd.days, posts, ranking.period, bd.context
+            )
+            assert [str(v) for v in fast[0]] == [str(v) for v in slow[0]]
+            assert [str(v) for v in fast[1]] == [str(v) for v in slow[1]]
+            assert list(bd.values) == fast[0]
+
+
+@FEW
+@given(bundles())
+def test_a_pickled_ranking_is_the_same_ranking_with_the_same_breakdowns(bundle):
+    import pickle
+
+    from gongfen.scoring import ranking_as_dict
+
+    for period in all_periods(bundle["schemes"][0]):
+        ranking = core_ranking(bundle, period)
+        again = pickle.loads(pickle.dumps(ranking))
+        assert ranking_as_dict(again) == ranking_as_dict(ranking)
+        if not ranking.annual:
+            assert [r.breakdown.items for r in again.rows] == [r.breakdown.items for r in ranking.rows]
+            assert [r.breakdown.rules for r in again.rows] == [r.breakdown.rules for r in ranking.rows]

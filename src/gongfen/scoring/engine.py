@@ -33,6 +33,9 @@ from .types import (
 )
 
 _CENTS_ZERO = Decimal("0.00")
+# rank_group enters the exact context once; inside it the rounding needs no context switch of its own
+_round2 = round2.__wrapped__
+_round2_ratio = round2_ratio.__wrapped__
 
 
 class RankingError(ValueError):
@@ -123,6 +126,7 @@ def members_of(scheme: SchemeDef, selector: Selector, data: PeriodData, group_co
     return members, unranked
 
 
+@in_exact_context
 def score_period(plan: Plan, qual: Qualitative, selector: Selector, data: PeriodData, group_code: str = ""):
     """Every member's Q, L, C, rank and tier for one period (§3–§10)."""
     scheme = plan.scheme
@@ -142,11 +146,11 @@ def score_period(plan: Plan, qual: Qualitative, selector: Selector, data: Period
     for s in scored:
         if max_q > 0:  # round2(100 × Q / max Q), on the decimals' exact integer ratios
             q_num, q_den = s.quantitative.as_integer_ratio()
-            s.normalized = round2_ratio(100 * q_num * m_den, q_den * m_num)
+            s.normalized = _round2_ratio(100 * q_num * m_den, q_den * m_num)
         if with_ballots:
-            s.qualitative, s.classes = qual(s.cadre.ballots)
+            s.qualitative, s.classes = qual.score(s.cadre.ballots)
             # decimal products and sums are exact in the core's context (400 digits): no fraction needed
-            s.composite = round2(wq * s.normalized + wl * s.qualitative)
+            s.composite = _round2(wq * s.normalized + wl * s.qualitative)
         else:
             s.composite = s.normalized
     scored.sort(key=_order_key)  # stable: equal keys stay in cadre-code order

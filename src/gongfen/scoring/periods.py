@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 from typing import ClassVar
 
 
@@ -53,17 +54,18 @@ class Period:
     def code(self) -> str:  # pragma: no cover - every kind defines its own
         raise NotImplementedError
 
-    @property
+    # computed once per period object (a ranking asks for them for every member)
+    @cached_property
     def start(self) -> date:
         return date(self.year, self.months * (self.number - 1) + 1, 1)
 
-    @property
+    @cached_property
     def end(self) -> date:
         if self.number == self.per_year:
             return date(self.year, 12, 31)
         return date(self.year, self.months * self.number + 1, 1) - timedelta(days=1)
 
-    @property
+    @cached_property
     def days(self) -> int:
         return (self.end - self.start).days + 1
 

@@ -20,6 +20,8 @@ from math import gcd
 from .decimals import ZERO, in_exact_context, round2_ratio
 from .types import ClassMean, SchemeDef
 
+_round2_ratio = round2_ratio.__wrapped__  # __call__ enters the exact context once
+
 TRIM_FROM = 5  # with this many ballots or more, drop one highest and one lowest
 _DISPLAY = Context(prec=120)
 _TEN_PLACES = Decimal("1E-10")
@@ -92,13 +94,14 @@ class Qualitative:
         """(numerator, denominator, top votes, low votes, penalized, band) of the class's vote-share score."""
         n = len(grades)
         top = low = 0
+        top_grades, low_grades, known = self.top, self.low, self.grades
         for grade in grades:
-            if grade not in self.grades:
-                raise BallotError(f"grade {grade!r} is not in scheme {self.scheme.code}")
-            if grade in self.top:
+            if grade in top_grades:
                 top += 1
-            elif grade in self.low:
+            elif grade in low_grades:
                 low += 1
+            elif grade not in known:
+                raise BallotError(f"grade {grade!r} is not in scheme {self.scheme.code}")
         if self.penalty is not None:
             share, (sn, sd) = self.penalty
             if low * share.denominator >= share.numerator * n:  # low / n ≥ share
@@ -112,7 +115,10 @@ class Qualitative:
 
     @in_exact_context
     def __call__(self, ballots: Mapping[str, tuple[str, ...]]) -> tuple[Decimal, tuple[ClassMean, ...]]:
-        """L for one cadre who is ranked in a group where ballots exist (0 with no ballot)."""
+        return self.score(ballots)
+
+    def score(self, ballots: Mapping[str, tuple[str, ...]]) -> tuple[Decimal, tuple[ClassMean, ...]]:
+        """L for one cadre who is ranked in a group where ballots exist (0 with no ballot); in the exact context."""
         num, den = 0, 1  # Σ w_k·s_k as num / den
         wnum, wden = 0, 1  # Σ w_k
         means = []
@@ -140,7 +146,7 @@ class Qualitative:
             )
         if not wnum:
             return Decimal("0.00"), ()
-        return round2_ratio(num * wden, den * wnum), tuple(means)
+        return _round2_ratio(num * wden, den * wnum), tuple(means)
 
 
 def qualitative(scheme: SchemeDef, ballots: Mapping[str, tuple[str, ...]]) -> tuple[Decimal, tuple[ClassMean, ...]]:

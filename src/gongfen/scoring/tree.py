@@ -39,6 +39,7 @@ from .types import (
     Selector,
 )
 
+_round2_ratio = round2_ratio.__wrapped__  # the core runs in its exact context already
 INTERNAL, PER_UNIT, BASE, RATIO, BANDS, BY_RANK = range(6)
 KIND_IDS = {"per_unit": PER_UNIT, "base": BASE, "ratio_to_best": RATIO, "bands": BANDS, "by_rank": BY_RANK}
 
@@ -238,11 +239,20 @@ class Plan:
                 )
             )
         self.steps = tuple(steps)
+        self.steps_by_node = {step[0]: step for step in steps}
+        self.tree_values = self._generate()
         self.top_steps = tuple(zip(tops, range(len(tops)), strict=True))
         if self.v1:
             self.rule_nodes = tuple(self.index[rule.code] for rule in scheme.rules)
             self.rule_caps = {rule.code: rule.cap for rule in scheme.rules}
             self.rule_categories = {rule.code: rule.category for rule in scheme.rules}
+
+    def __getstate__(self):  # the generated function is rebuilt, not pickled (rankings are cached pickled)
+        return {k: v for k, v in self.__dict__.items() if k != "tree_values"}
+
+    def __setstate__(self, state) -> None:
+        self.__dict__.update(state)
+        self.tree_values = self._generate()
 
     # --- one ranking -------------------------------------------------------------------------
 
@@ -280,16 +290,76 @@ class Plan:
 
     def evaluate(self, cadre: CadreData, posts: tuple[Post, ...], days: int, period: Period, ctx: Context):
         """One cadre's tree: (Q, D_total, veto mode, values, raws, coefficients); values/raws in pre-order."""
+        values, raws = self.tree_values(cadre.rule_amounts, cadre.measures, days, posts, period, ctx)
+        ks = self.coefficient_values(posts, period) if self.coefficients else self.unit_ones
+        total = ZERO
+        for t, j in self.top_steps:
+            k = ks[j]
+            total += values[t] if k == 1 else values[t] * k
+        deductions = ZERO if self.deduction is None else values[self.deduction]
+        veto = None
+        if self.veto_leaves:
+            counts, measures = cadre.rule_counts, cadre.measures
+            for code, mode in self.veto_leaves:
+                count = counts.get(code)
+                if count is None:
+                    count = 1 if measures.get(code) else 0
+                if count > 0:
+                    if mode == BOTTOM:
+                        veto = BOTTOM
+                        break
+                    veto = BAR_TOP
+        return total, deductions, veto, values, raws, ks
+
+    # --- the leaves' scores (§5), shared by both evaluators ------------------------------------
+
+    def base_score(self, i: int, posts: tuple[Post, ...], days: int, period: Period) -> Decimal:
+        """round(points × d / D), d = the days of the member posts whose position the leaf covers."""
+        pn, pd, full, positions = self.steps_by_node[i][9]
+        if positions:
+            held = {p.position for p in posts}
+            if held.isdisjoint(positions):
+                return ZERO
+            if not held <= positions:
+                days = _days_of([p for p in posts if p.position in positions], period)
+        if days == 0:
+            return ZERO
+        if days == period.days:
+            return full
+        return _round2_ratio(pn * days, pd * period.days)
+
+    def bands_score(self, i: int, m) -> Decimal:
+        if m is None:
+            m = ZERO
+        for low, points in self.steps_by_node[i][9]:
+            if m >= low:
+                return points
+        return ZERO
+
+    def ratio_score(self, i: int, m, ctx: Context) -> Decimal:
+        top = ctx.best[i]
+        if not m or not top > 0:
+            return ZERO
+        pn, pd = self.steps_by_node[i][9]
+        mn, md = Decimal(m).as_integer_ratio()
+        tn, td = top.as_integer_ratio()
+        return _round2_ratio(pn * mn * td, pd * md * tn)
+
+    def rank_score(self, i: int, m, ctx: Context) -> Decimal:
+        if not m or not m > 0:
+            return ZERO
+        _, _, _, _, _, _, _, _, _, points, step = self.steps_by_node[i]
+        score = points - step * (ctx.place(i, Decimal(m)) - 1)
+        return ZERO if score < 0 else score
+
+    def tree_values_loop(self, amounts, measures, days, posts, period, ctx):
+        """The tree in one loop over the flat plan (the reference for :meth:`tree_values`, same results)."""
         n = self.size
         inner = [ZERO] * n
         extra = [ZERO] * n
         values = [ZERO] * n
         raws = [ZERO] * n
-        amounts = cadre.rule_amounts
-        measures = cadre.measures
-        period_days = period.days
-        positions_held = None
-        for i, parent, exempt, kind, code, start, floor, cap, has_exempt, a, b in self.steps:
+        for i, parent, exempt, kind, code, start, floor, cap, has_exempt, a, _ in self.steps:
             if kind == INTERNAL:
                 score = inner[i]
             elif kind == PER_UNIT:
@@ -300,50 +370,13 @@ class Plan:
                 elif score.__class__ is not Decimal:
                     score = Decimal(score)
             elif kind == BASE:
-                pn, pd, full, positions = a
-                if not positions:
-                    d = days
-                else:
-                    if positions_held is None:
-                        positions_held = {p.position for p in posts}
-                    if positions_held <= positions:
-                        d = days
-                    elif positions_held.isdisjoint(positions):
-                        d = 0
-                    else:
-                        d = _days_of([p for p in posts if p.position in positions], period)
-                if d == 0:
-                    score = ZERO
-                elif d == period_days:
-                    score = full
-                else:
-                    score = round2_ratio(pn * d, pd * period_days)
+                score = self.base_score(i, posts, days, period)
             elif kind == BANDS:
-                m = measures.get(code, ZERO)
-                score = ZERO
-                for low, points in a:
-                    if m >= low:
-                        score = points
-                        break
+                score = self.bands_score(i, measures.get(code))
             elif kind == RATIO:
-                m = measures.get(code)
-                top = ctx.best[i]
-                if not m or not top > 0:
-                    score = ZERO
-                else:
-                    pn, pd = a
-                    mn, md = Decimal(m).as_integer_ratio()
-                    tn, td = top.as_integer_ratio()
-                    score = round2_ratio(pn * mn * td, pd * md * tn)
-            else:  # BY_RANK
-                m = measures.get(code)
-                if not m or not m > 0:
-                    score = ZERO
-                else:
-                    place = ctx.place(i, Decimal(m))
-                    score = a - b * (place - 1)
-                    if score < 0:
-                        score = ZERO
+                score = self.ratio_score(i, measures.get(code), ctx)
+            else:
+                score = self.rank_score(i, measures.get(code), ctx)
             raw = score if start is None else start + score
             clamped = raw
             if floor is not None and clamped < floor:
@@ -358,25 +391,73 @@ class Plan:
                     extra[parent] += value
                 else:
                     inner[parent] += value
-        ks = self.coefficient_values(posts, period)
-        total = ZERO
-        for t, j in self.top_steps:
-            k = ks[j]
-            total += values[t] if k == 1 else values[t] * k
-        deductions = ZERO if self.deduction is None else values[self.deduction]
-        veto = None
-        if self.veto_leaves:
-            counts = cadre.rule_counts
-            for code, mode in self.veto_leaves:
-                count = counts.get(code)
-                if count is None:
-                    count = 1 if measures.get(code) else 0
-                if count > 0:
-                    if mode == BOTTOM:
-                        veto = BOTTOM
-                        break
-                    veto = BAR_TOP
-        return total, deductions, veto, values, raws, ks
+        return values, raws
+
+    def _generate(self):
+        """The tree as one generated function of straight-line code: no loop, no dispatch per item.
+
+        Only indices go into the source; codes, points and bounds are looked up in the namespace,
+        so nothing a scheme says can change the code. The result equals :meth:`tree_values_loop`
+        (the property tests compare them, representation included).
+        """
+        n = self.size
+        namespace: dict = {
+            "ZERO": ZERO,
+            "Decimal": Decimal,
+            "base": self.base_score,
+            "bands": self.bands_score,
+            "ratio": self.ratio_score,
+            "by_rank": self.rank_score,
+        }
+        children: list[list[int]] = [[] for _ in range(n)]
+        for i, parent in enumerate(self.parents):
+            if parent >= 0:
+                children[parent].append(i)
+        lines = ["def tree_values(amounts, measures, days, posts, period, ctx):"]
+        emit = lines.append
+        emit("    amounts_get = amounts.get")
+        emit("    measures_get = measures.get")
+        for i, _parent, _exempt, kind, code, start, floor, cap, _has, a, _ in self.steps:
+            namespace[f"K{i}"] = code
+            if kind == INTERNAL:
+                kids = [c for c in children[i] if not (self.nodes[c].cap_exempt)]
+                emit(f"    r{i} = " + " + ".join(["ZERO", *(f"v{c}" for c in kids)]))
+            elif kind == PER_UNIT:
+                namespace[f"P{i}"] = a
+                emit(f"    r{i} = amounts_get(K{i})")
+                emit(f"    if r{i} is None:")
+                emit(f"        m = measures_get(K{i})")
+                emit(f"        r{i} = P{i} * m if m else ZERO")
+                emit(f"    elif r{i}.__class__ is not Decimal:")
+                emit(f"        r{i} = Decimal(r{i})")
+            elif kind == BASE:
+                emit(f"    r{i} = base({i}, posts, days, period)")
+            elif kind == BANDS:
+                emit(f"    r{i} = bands({i}, measures_get(K{i}))")
+            elif kind == RATIO:
+                emit(f"    r{i} = ratio({i}, measures_get(K{i}), ctx)")
+            else:
+                emit(f"    r{i} = by_rank({i}, measures_get(K{i}), ctx)")
+            if start is not None:
+                namespace[f"S{i}"] = start
+                emit(f"    r{i} = S{i} + r{i}")
+            emit(f"    v{i} = r{i}")
+            if floor is not None:
+                namespace[f"LO{i}"] = floor
+                emit(f"    if v{i} < LO{i}:")
+                emit(f"        v{i} = LO{i}")
+            if cap is not None:
+                namespace[f"HI{i}"] = cap
+                emit(f"    if v{i} > HI{i}:")
+                emit(f"        v{i} = HI{i}")
+            exempt = [c for c in children[i] if self.nodes[c].cap_exempt]
+            if exempt:
+                emit(f"    v{i} = v{i} + (" + " + ".join(["ZERO", *(f"v{c}" for c in exempt)]) + ")")
+        emit(
+            "    return [" + ", ".join(f"v{i}" for i in range(n)) + "], [" + ", ".join(f"r{i}" for i in range(n)) + "]"
+        )
+        exec(compile("\n".join(lines), f"<plan {self.scheme.code}>", "exec"), namespace)
+        return namespace["tree_values"]
 
     # --- the breakdown's views, built on first use ---------------------------------------------
 

@@ -29,6 +29,16 @@ DEFAULT_MIN_DAYS = {"month": 10, "quarter": 30, "half": 60, "year": 120}
 ONE = Decimal(1)
 
 
+def _stable_repr(obj) -> str:
+    """A dataclass's repr with its sets sorted: the same in every process (the ranking cache keys on reprs)."""
+    parts = []
+    for name in obj.__dataclass_fields__:
+        value = getattr(obj, name)
+        text = f"frozenset({sorted(value)!r})" if isinstance(value, frozenset) else repr(value)
+        parts.append(f"{name}={text}")
+    return f"{type(obj).__name__}({', '.join(parts)})"
+
+
 @dataclass(frozen=True)
 class RuleDef:
     """One line of a v1 scheme's scoring standard (赋分规则); §4.5 reads it as a leaf of its category's item."""
@@ -72,6 +82,12 @@ class ItemDef:
     veto: bool | str = False
     name: str = ""
     unit: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "positions", frozenset(self.positions))
+
+    def __repr__(self) -> str:
+        return _stable_repr(self)
 
     @property
     def is_leaf(self) -> bool:
@@ -149,6 +165,9 @@ class QualitativeDef:
     low: frozenset[str] = frozenset()
     bands: tuple[VoteBand, ...] = ()
     penalty: Penalty | None = None
+
+    def __repr__(self) -> str:
+        return _stable_repr(self)
 
 
 @dataclass(frozen=True)
