@@ -160,6 +160,10 @@ def is_year_code(code: str) -> bool:
 
 def covered_days(spans: list[tuple[date, date | None]], start: date, end: date) -> int:
     """Days in [start, end] covered by at least one span (span ends inclusive, None = open)."""
+    if len(spans) == 1:  # most cadres hold one post
+        s, e = spans[0]
+        lo, hi = (s if s > start else start), (end if e is None or e > end else e)
+        return (hi - lo).days + 1 if lo <= hi else 0
     clipped = sorted((max(s, start), min(e or end, end)) for s, e in spans if s <= end and (e is None or e >= start))
     total, cursor = 0, None
     for lo, hi in clipped:

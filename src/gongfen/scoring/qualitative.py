@@ -27,6 +27,11 @@ _DISPLAY = Context(prec=120)
 _TEN_PLACES = Decimal("1E-10")
 
 
+def _ratio(share) -> tuple[int, int]:
+    share = Fraction(share)
+    return share.numerator, share.denominator
+
+
 class BallotError(ValueError):
     """A ballot names a grade or class its scheme does not have."""
 
@@ -69,10 +74,11 @@ class Qualitative:
             raise ValueError(f"unknown qualitative method {q.method!r} in scheme {scheme.code}")
         self.top = frozenset(q.top)
         self.low = frozenset(q.low)
-        self.bands = tuple((Fraction(b.min), Decimal(b.score).as_integer_ratio()) for b in q.bands)
+        # shares as (numerator, denominator) integers: a share test is one integer comparison
+        self.bands = tuple((_ratio(b.min), Decimal(b.score).as_integer_ratio()) for b in q.bands)
         self.penalty = None
         if q.penalty is not None:
-            self.penalty = (Fraction(q.penalty.share), Decimal(q.penalty.score).as_integer_ratio())
+            self.penalty = (_ratio(q.penalty.share), Decimal(q.penalty.score).as_integer_ratio())
 
     def _trimmed(self, grades: tuple[str, ...]) -> tuple[int, int, bool]:
         """(numerator, denominator, trimmed) of the class's mean."""
@@ -103,12 +109,12 @@ class Qualitative:
             elif grade not in known:
                 raise BallotError(f"grade {grade!r} is not in scheme {self.scheme.code}")
         if self.penalty is not None:
-            share, (sn, sd) = self.penalty
-            if low * share.denominator >= share.numerator * n:  # low / n ≥ share
+            (hn, hd), (sn, sd) = self.penalty
+            if low * hd >= hn * n:  # low / n ≥ share
                 return sn, sd, top, low, True, None
         if self.bands:
-            for j, (least, (sn, sd)) in enumerate(self.bands):
-                if top * least.denominator >= least.numerator * n:  # top / n ≥ min
+            for j, ((ln, ld), (sn, sd)) in enumerate(self.bands):
+                if top * ld >= ln * n:  # top / n ≥ min
                     return sn, sd, top, low, False, j
             return 0, 1, top, low, False, None
         return 100 * top, n, top, low, False, None

@@ -206,6 +206,7 @@ class Plan:
             applies.append(tuple(j for j, t in enumerate(tops) if names is None or codes[t] in names))
         self.applies = tuple(applies)
         self.unit_ones = tuple(ONE for _ in tops)
+        self._coefficient_memo: dict[tuple, tuple[Decimal, ...]] = {}
         # evaluation order: reversed pre-order puts every child before its parent
         steps = []
         for i in reversed(range(n)):
@@ -270,11 +271,24 @@ class Plan:
         return Context(period, selector, best, places)
 
     def coefficient_values(self, posts: Sequence[Post], period: Period) -> tuple[Decimal, ...]:
-        """k_t of every top-level item from the posts held on the last member day (§6)."""
+        """k_t of every top-level item from the posts held on the last member day (§6).
+
+        Cadres holding the same posts (position and unit) on that day share one computation.
+        """
         if not self.coefficients:
             return self.unit_ones
-        last = last_covered_day([(p.start, p.end) for p in posts], period.start, period.end)
-        held = [p for p in posts if last is not None and p.start <= last and (p.end is None or p.end >= last)]
+        if len(posts) == 1:  # a member's only member post covers its last member day
+            held = posts
+        else:
+            last = last_covered_day([(p.start, p.end) for p in posts], period.start, period.end)
+            held = [p for p in posts if last is not None and p.start <= last and (p.end is None or p.end >= last)]
+        key = tuple((p.position, p.unit_path or p.unit_lineage) for p in held)
+        ks = self._coefficient_memo.get(key)
+        if ks is None:
+            ks = self._coefficient_memo[key] = self._coefficients_of(held)
+        return ks
+
+    def _coefficients_of(self, held: Sequence[Post]) -> tuple[Decimal, ...]:
         ks = [ONE] * len(self.tops)
         for coefficient, applies in zip(self.coefficients, self.applies, strict=True):
             value = None
