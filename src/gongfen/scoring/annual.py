@@ -32,7 +32,7 @@ from .engine import RankingError, Scored, check_period, competition_ranks, score
 from .periods import Period, Year
 from .qualitative import Qualitative
 from .tiers import assign_tiers
-from .tree import Plan, _days_of
+from .tree import Plan, days_of
 from .types import BOTTOM, AnnualBreakdown, PeriodResult, Ranking, Row, Unranked, YearInput
 
 
@@ -129,7 +129,7 @@ def grade_year(year: YearInput) -> Ranking:
     annual = scheme.annual
     graded, unranked = [], []
     for code in sorted(posts):
-        days = _days_of([p for p in posts[code] if year.selector.matches(p)], whole)
+        days = days_of([p for p in posts[code] if year.selector.matches(p)], whole)
         rows = results.get(code, [])
         if len(rows) < annual.min_periods:
             if days > 0:

@@ -16,7 +16,7 @@ from .decimals import ZERO, in_exact_context, round2, round2_ratio
 from .periods import Period
 from .qualitative import Qualitative
 from .tiers import assign_tiers
-from .tree import Plan, _days_of
+from .tree import Plan, days_of
 from .types import (
     BOTTOM,
     Breakdown,
@@ -116,7 +116,7 @@ def members_of(scheme: SchemeDef, selector: Selector, data: PeriodData, group_co
         posts = tuple(p for p in cadre.posts if selector.matches(p))
         if not posts:
             continue
-        days = _days_of(posts, period)
+        days = days_of(posts, period)
         if days == 0:
             continue
         if days < least:

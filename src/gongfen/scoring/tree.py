@@ -18,7 +18,6 @@ go through :func:`round2_ratio` on integer ratios, never through a float.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from decimal import Decimal
 
 from .decimals import ZERO, round2, round2_ratio
@@ -89,7 +88,8 @@ def scheme_items(scheme: SchemeDef) -> tuple[ItemDef, ...]:
     return scheme.items if scheme.items is not None else v1_items(scheme)
 
 
-def _days_of(posts: Sequence[Post], period: Period) -> int:
+def days_of(posts: Sequence[Post], period: Period) -> int:
+    """The days of the period covered by at least one of the posts."""
     return covered_days([(p.start, p.end) for p in posts], period.start, period.end)
 
 
@@ -178,8 +178,6 @@ class Plan:
             self.caps.append(cap)
         self.kinds = tuple(KIND_IDS.get(item.kind, INTERNAL) if item.kind else INTERNAL for item in nodes)
         self.relative = tuple(i for i in range(n) if self.kinds[i] in (RATIO, BY_RANK))
-        self.ratio_nodes = tuple(i for i in range(n) if self.kinds[i] == RATIO)
-        self.rank_nodes = tuple(i for i in range(n) if self.kinds[i] == BY_RANK)
         # veto leaves: per_unit only (§7); True means the scheme's veto_mode
         veto = []
         for i, item in enumerate(nodes):
@@ -335,7 +333,7 @@ class Plan:
             if held.isdisjoint(positions):
                 return ZERO
             if not held <= positions:
-                days = _days_of([p for p in posts if p.position in positions], period)
+                days = days_of([p for p in posts if p.position in positions], period)
         if days == 0:
             return ZERO
         if days == period.days:
@@ -486,7 +484,7 @@ class Plan:
             positions = self.nodes[i].positions
             posts = self._member_posts(bd)
             held = [p for p in posts if not positions or p.position in positions]
-            return _days_of(held, bd.context.period) if held else 0
+            return days_of(held, bd.context.period) if held else 0
         m = bd.cadre.measures.get(self.codes[i])
         if m is None and kind != PER_UNIT:
             return ZERO
@@ -595,8 +593,4 @@ def _coefficient_of(coefficient, post: Post) -> Decimal:
     return coefficient.default
 
 
-def last_member_day(posts: Sequence[Post], period: Period) -> date | None:
-    return last_covered_day([(p.start, p.end) for p in posts], period.start, period.end)
-
-
-__all__ = ["Context", "Plan", "SchemeError", "last_member_day", "scheme_items", "v1_items"]
+__all__ = ["Context", "Plan", "SchemeError", "days_of", "scheme_items", "v1_items"]
