@@ -575,3 +575,25 @@ def test_annual_needs_a_non_yearly_scheme_with_annual():
         rank(b, "2026Y")
     with pytest.raises(RankingError):
         rank(_annual_bundle({}), "2025Y")
+
+
+def test_default_floor_seats_use_the_v1_floor_rule():
+    from fractions import Fraction
+
+    from gongfen.scoring.tiers import seats
+    from gongfen.scoring.types import TierDef
+
+    assert seats(TierDef("优秀", max_share=Fraction(1, 5)), 7) == 1  # floor(1.4)
+    assert seats(TierDef("好", max_share="0.4"), 7) == 2  # floor(2.8)
+    assert seats(TierDef("好", max_share="1/3", seat_rounding="ceil"), 7) == 3  # ceil(2.33…)
+    assert seats(TierDef("二档"), 7) is None  # unlimited
+
+
+def test_a_rule_or_leaf_with_zero_points_is_recorded_and_scores_nothing():
+    rules = [{"code": "R0", "name": "登记", "category": "special", "points": "0"},
+             {"code": "R1", "name": "r", "category": "routine", "points": "1"}]  # fmt: skip
+    entries = [entry("A", "R0", quantity="5"), entry("A", "R1", quantity="2"), entry("B", "R1", quantity="2")]
+    result = rank(bundle(scheme(rules=rules), [cadre("A"), cadre("B")], entries, fmt=1))
+    assert [(r["cadre"], r["rank"], r["quantitative"]) for r in result["rows"]] == [("A", 1, "2.00"), ("B", 1, "2.00")]
+    ranking = core_ranking(bundle(scheme(rules=rules), [cadre("A"), cadre("B")], entries, fmt=1))
+    assert [line.rule for line in ranking.rows[0].breakdown.rules] == ["R0", "R1"]  # recorded, in rules order
