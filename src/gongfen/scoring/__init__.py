@@ -1,50 +1,100 @@
 """The scoring core: plain data in, plain data out; no Django, no database.
 
-It is the one place where the rules of ``shared/spec/scoring.md`` live.
+It is the one place where the rules of ``shared/spec/scoring.md`` (v1) and
+``scoring-v2.md`` live: one engine, v1 schemes read as the item tree of v2 §4.5.
 """
 
+from .annual import grade_year
 from .decimals import fmt2, round2
 from .engine import RankingError, rank_group, rank_groups
 from .output import ranking_as_dict
-from .periods import PeriodError, Quarter, parse_period, period_of
+from .periods import PERIOD_KINDS, Half, Month, Period, PeriodError, Quarter, Year, parse_period, period_of
 from .qualitative import BallotError
+from .tree import Plan, SchemeError, scheme_items
 from .types import (
+    ANNUAL_TIERS,
+    BAR_TOP,
+    BOTTOM,
     CATEGORIES,
+    PINGSHI_TIERS,
+    AnnualBreakdown,
+    AnnualDef,
+    Band,
     Breakdown,
     CadreData,
+    CategoryLine,
+    ClassMean,
+    CoefficientDef,
     GroupInput,
+    ItemDef,
+    ItemLine,
+    Penalty,
     PeriodData,
+    PeriodResult,
     Post,
+    QualitativeDef,
     Ranking,
     Row,
     RuleDef,
+    RuleLine,
     SchemeDef,
     Selector,
     TierDef,
+    Unranked,
+    VoteBand,
+    YearInput,
 )
 
 __all__ = [
+    "ANNUAL_TIERS",
+    "BAR_TOP",
+    "BOTTOM",
     "CATEGORIES",
+    "PERIOD_KINDS",
+    "PINGSHI_TIERS",
+    "AnnualBreakdown",
+    "AnnualDef",
     "BallotError",
+    "Band",
     "Breakdown",
     "CadreData",
+    "CategoryLine",
+    "ClassMean",
+    "CoefficientDef",
     "GroupInput",
+    "Half",
+    "ItemDef",
+    "ItemLine",
+    "Month",
+    "Penalty",
+    "Period",
     "PeriodData",
     "PeriodError",
+    "PeriodResult",
+    "Plan",
     "Post",
+    "QualitativeDef",
     "Quarter",
     "Ranking",
     "RankingError",
     "Row",
     "RuleDef",
+    "RuleLine",
     "SchemeDef",
+    "SchemeError",
     "Selector",
     "TierDef",
+    "Unranked",
+    "VoteBand",
+    "Year",
+    "YearInput",
     "fmt2",
+    "grade_year",
     "parse_period",
     "period_of",
     "rank_group",
     "rank_groups",
     "ranking_as_dict",
     "round2",
+    "scheme_items",
 ]

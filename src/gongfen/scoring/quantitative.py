@@ -1,25 +1,31 @@
-"""The quantitative score Q (工分): proration, rule caps, category caps, vetoes."""
+"""The quantitative score Q (工分) of one cadre, as v1 names it: proration, rule caps, category caps, vetoes.
+
+The engine scores every scheme through the item tree (:mod:`.tree`); this module keeps the v1 vocabulary
+(a rule's clip, a base rule's proration, one cadre's Q with its rule and category lines) on top of it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .decimals import ZERO, exact, round2_ratio
-from .periods import Quarter, covered_days
-from .types import CATEGORIES, CadreData, CategoryLine, Post, RuleDef, RuleLine, SchemeDef
+from .decimals import ZERO, in_exact_context, round2_ratio
+from .periods import Period, covered_days
+from .tree import Plan
+from .types import Breakdown, CadreData, CategoryLine, Post, RuleDef, RuleLine, SchemeDef, Selector
 
 
 @dataclass(frozen=True)
 class Quantitative:
     total: Decimal  # Q, exact
-    deductions: Decimal  # D_total: the deduction category after clipping, ≤ 0
+    deductions: Decimal  # D_total: the deduction item's value (v1: the deduction category after clipping)
     vetoed: bool
     rules: tuple[RuleLine, ...]
     categories: tuple[CategoryLine, ...]
+    veto: str | None = None
 
 
-def days_held(posts: tuple[Post, ...], period: Quarter) -> int:
+def days_held(posts: tuple[Post, ...], period: Period) -> int:
     return covered_days([(p.start, p.end) for p in posts], period.start, period.end)
 
 
@@ -30,7 +36,7 @@ def clip(amount: Decimal, cap: Decimal | None, category: str) -> Decimal:
     return max(amount, -cap) if category == "deduction" else min(amount, cap)
 
 
-def base_amount(rule: RuleDef, posts: tuple[Post, ...], period: Quarter) -> tuple[Decimal, int]:
+def base_amount(rule: RuleDef, posts: tuple[Post, ...], period: Period) -> tuple[Decimal, int]:
     """``points × d / D`` rounded, d = days of posts whose position the rule covers."""
     held = tuple(p for p in posts if not rule.positions or p.position in rule.positions)
     if not held:
@@ -40,28 +46,18 @@ def base_amount(rule: RuleDef, posts: tuple[Post, ...], period: Quarter) -> tupl
     return round2_ratio(points * days, scale * period.days), days
 
 
-def quantitative(scheme: SchemeDef, cadre: CadreData, member_posts: tuple[Post, ...], period: Quarter) -> Quantitative:
-    lines: list[RuleLine] = []
-    unknown = [rule.code for rule in scheme.rules if rule.category not in CATEGORIES]
-    if unknown:
-        raise ValueError(f"rules of an unknown category in scheme {scheme.code}: {', '.join(unknown)}")
-    for rule in scheme.rules:
-        if rule.category == "base":
-            amount, days = base_amount(rule, member_posts, period)
-            if days:
-                lines.append(RuleLine(rule.code, rule.category, amount, amount, None, days))
-        elif rule.code in cadre.rule_amounts:
-            raw = Decimal(cadre.rule_amounts[rule.code])
-            lines.append(RuleLine(rule.code, rule.category, raw, clip(raw, rule.cap, rule.category), rule.cap))
-    categories = []
-    for category in CATEGORIES:
-        members = [line.amount for line in lines if line.category == category]
-        if not members and category not in scheme.category_caps:
-            continue
-        raw = sum(members, ZERO)
-        cap = scheme.category_caps.get(category)
-        categories.append(CategoryLine(category, raw, clip(raw, cap, category), cap))
-    total = sum((c.amount for c in categories), ZERO)
-    deductions = next((c.amount for c in categories if c.category == "deduction"), ZERO)
-    vetoed = any(rule.veto and cadre.rule_counts.get(rule.code, 0) > 0 for rule in scheme.rules)
-    return Quantitative(exact(total), exact(deductions), vetoed, tuple(lines), tuple(categories))
+@in_exact_context
+def quantitative(scheme: SchemeDef, cadre: CadreData, member_posts: tuple[Post, ...], period: Period) -> Quantitative:
+    """One cadre's Q alone (no group: ``ratio_to_best`` and ``by_rank`` leaves see only this cadre)."""
+    plan = Plan(scheme)
+    days = days_held(member_posts, period)
+    members = [(cadre, member_posts, days)]
+    ctx = plan.context(members, period, _AllPosts())
+    total, deductions, veto, values, raws, ks = plan.evaluate(cadre, member_posts, days, period, ctx)
+    bd = Breakdown(days, period.days, total, (), tuple(values), tuple(raws), ks, veto, plan, ctx, cadre)
+    return Quantitative(total, deductions, veto is not None, bd.rules, bd.categories, veto)
+
+
+class _AllPosts(Selector):
+    def matches(self, post: Post) -> bool:  # the posts given are the member posts already
+        return True
