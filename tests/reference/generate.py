@@ -258,7 +258,7 @@ class Builder:
         if not top and src.chance(0.15):
             item["cap_exempt"] = True
 
-    def leaf(self, top: bool, scheme_veto: bool) -> dict:
+    def leaf(self, top: bool) -> dict:
         src = self.src
         kind = src.choice(("per_unit", "per_unit", "ratio_to_best", "bands", "by_rank"))
         item: dict[str, Any] = {"code": self.new_code("L"), "kind": kind}
@@ -303,20 +303,20 @@ class Builder:
             item["positions"] = sample(self.src, POSITIONS, self.src.randint(0, 2))  # [] = any position (v1)
         return item
 
-    def internal(self, depth: int, top: bool, scheme_veto: bool) -> dict:
+    def internal(self, depth: int, top: bool) -> dict:
         src = self.src
         item: dict[str, Any] = {"code": self.new_code("I"), "name": "指标", "children": []}
         for _ in range(src.randint(0, 3) if depth < 3 else 0):
             if src.chance(0.3 if depth < 2 else 0):
-                item["children"].append(self.internal(depth + 1, False, scheme_veto))
+                item["children"].append(self.internal(depth + 1, False))
             elif src.chance(0.05):
                 item["children"].append(self.base_leaf())
             else:
-                item["children"].append(self.leaf(False, scheme_veto))
+                item["children"].append(self.leaf(False))
         self.bounds(item, top)
         return item
 
-    def item_tree(self, scheme_veto: bool) -> tuple[list[dict], str | None]:
+    def item_tree(self) -> tuple[list[dict], str | None]:
         src = self.src
         tops = []
         if src.chance(0.9):  # the base item with its prorated leaves
@@ -324,14 +324,14 @@ class Builder:
                 {"code": "base", "name": "岗位分", "children": [self.base_leaf() for _ in range(src.randint(1, 3))]}
             )
         for _ in range(src.randint(1, 3)):
-            tops.append(self.internal(1, True, scheme_veto) if src.chance(0.85) else self.leaf(True, scheme_veto))
+            tops.append(self.internal(1, True) if src.chance(0.85) else self.leaf(True))
         deduction_item = None
         shape = src.choice(("deduction", "deduction", "allotment", "none", "named"))
         if shape == "deduction":  # §4.4 the item coded `deduction`
             ded = {
                 "code": "deduction",
                 "name": "扣分",
-                "children": [self.leaf(False, scheme_veto) for _ in range(src.randint(0, 3))],
+                "children": [self.leaf(False) for _ in range(src.randint(0, 3))],
             }
             for child in ded["children"]:
                 if child["kind"] == "per_unit" and not str(child["points"]).startswith("-") and src.chance(0.7):
@@ -353,7 +353,7 @@ class Builder:
             tops.append(ded)
             deduction_item = ded["code"]
         elif shape == "named":  # deduction_item naming any item, even a nested one
-            codes = [c for c in codes_of(tops)]
+            codes = codes_of(tops)
             deduction_item = src.choice(codes)
         if src.chance(0.5):
             tops = shuffled(src, tops)
@@ -511,7 +511,7 @@ class Builder:
                 scheme["category_caps"] = caps
             tops = list(CATEGORIES)
         else:
-            items, deduction_item = self.item_tree(veto_mode is not None)
+            items, deduction_item = self.item_tree()
             scheme["items"] = items
             if deduction_item is not None:
                 scheme["deduction_item"] = deduction_item
