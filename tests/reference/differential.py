@@ -246,9 +246,8 @@ def report(bundle: dict, mismatch: Mismatch, product: Ranker, unrankable, label:
 
 
 def product_ranker() -> tuple[Ranker, tuple[type[BaseException], ...]]:
-    from gongfen.scoring.bundle import rank_bundle
-
     from gongfen.scoring import RankingError
+    from gongfen.scoring.bundle import rank_bundle
 
     return rank_bundle, (RankingError,)
 
