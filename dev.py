@@ -122,7 +122,7 @@ def apt_get(*args: str, wait: float = APT_LOCK_WAIT, pause: float = 10.0) -> int
             return code
         left = deadline - time.monotonic()
         if left <= 0:
-            print(f"apt-get: the package lock was still held after {wait:.0f} s; giving up", file=sys.stderr)
+            print("apt-get: the package lock is still held after the time allowed; giving up", file=sys.stderr)
             return code
         print(
             f"apt-get: another process holds the package lock (automatic updates?); "
@@ -133,17 +133,29 @@ def apt_get(*args: str, wait: float = APT_LOCK_WAIT, pause: float = 10.0) -> int
         time.sleep(min(pause, left))
 
 
-def ensure_packages(table: list[tuple[str, str, str]] = APT_PACKAGES, *, in_ci: bool | None = None, **apt) -> None:
-    """Install the missing rows of ``table`` with apt-get (root only); then, for what is still missing:
-    under CI=true stop with an error (nothing may be skipped there), elsewhere say which tests will be skipped."""
+def ensure_packages(
+    table: list[tuple[str, str, str]] = APT_PACKAGES,
+    *,
+    in_ci: bool | None = None,
+    wait: float = APT_LOCK_WAIT,
+    pause: float = 10.0,
+) -> None:
+    """Install the missing rows of ``table`` with apt-get (root only), waiting ``wait`` seconds in all for a
+    held lock; then, for what is still missing: under CI=true stop with an error (nothing may be skipped
+    there), elsewhere say which tests will be skipped."""
     in_ci = IN_CI if in_ci is None else in_ci
     missing = missing_packages(table)
     if not missing:
         return
     why = ""
     if may_use_apt():
-        apt_get("update", "-qq", **apt)  # a failed update may still leave the cache able to install
-        if apt_get("install", "-y", "-qq", *[pkg for pkg, _, _ in missing], **apt) != 0:
+        deadline = time.monotonic() + wait  # one bound for update and install together
+
+        def left() -> float:
+            return max(0.0, deadline - time.monotonic())
+
+        apt_get("update", "-qq", wait=left(), pause=pause)  # a failed update may still leave the cache able to install
+        if apt_get("install", "-y", "-qq", *[pkg for pkg, _, _ in missing], wait=left(), pause=pause) != 0:
             why = "apt-get install failed (see above)"
         missing = missing_packages(missing)
         if not missing:

@@ -100,7 +100,7 @@ def test_a_lock_held_past_the_timeout_fails_loudly_under_ci(dev, fake_apt, monke
     assert stop.value.code not in (0, None)
     assert message.startswith("CI=true: cannot install what the tests need (apt-get install failed")
     assert "fake-browser" in message and "the browser tests" in message and "nothing was run" in message
-    assert "still held after" in capsys.readouterr().err
+    assert "still held after the time allowed" in capsys.readouterr().err
 
 
 def test_an_install_that_fails_stops_ci_and_names_what_is_skipped_elsewhere(dev, fake_apt, monkeypatch, capsys):
