@@ -8,17 +8,25 @@ Everything is installed into ./.venv from the package registry; nothing else
 on the machine is touched. Set GONGFEN_TEST_POSTGRES_URL to test against
 another PostgreSQL (default postgres://postgres@127.0.0.1:5432/test). With
 CI=true a PostgreSQL that cannot be reached is an error, not a skip.
+
+`dev.py test` also installs the Debian packages the tests need (APT_PACKAGES below)
+when run as root, waiting up to GONGFEN_APT_LOCK_WAIT seconds (default 600) for a
+package lock another process holds. With CI=true a package it cannot install is an
+error and nothing runs; otherwise it says which tests will be skipped.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
+import time
 import venv
+from collections import deque
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -70,28 +78,99 @@ def demo() -> int:
     return run(BIN / "gongfen", "serve", "--demo", *sys.argv[2:], env=env)
 
 
-def ensure_browser() -> None:
-    """Browser and PDF tests need Debian's Chromium, CJK fonts and pdftoppm; install them when we may (root + apt)."""
-    missing = [
-        pkg
-        for pkg, path in (
-            ("chromium", "/usr/bin/chromium"),
-            ("fonts-noto-cjk", "/usr/share/fonts/opentype/noto"),
-            ("poppler-utils", "/usr/bin/pdftoppm"),
+# What the tests need from Debian, one row each: (apt package, a path it installs, the tests that need it).
+# `python3 dev.py test` installs the missing ones (as root, with apt-get); add a row for a new need.
+APT_PACKAGES: list[tuple[str, str, str]] = [
+    ("chromium", "/usr/bin/chromium", "the browser tests (tests/browser, Playwright)"),
+    ("fonts-noto-cjk", "/usr/share/fonts/opentype/noto", "the browser and PDF tests (Chinese text)"),
+    ("poppler-utils", "/usr/bin/pdftoppm", "the rendered-PDF test (tests/outputs)"),
+    ("gettext", "/usr/bin/xgettext", "the translation-catalogue test (tests/web/test_i18n.py)"),
+    ("postgresql-client", "/usr/bin/pg_dump", "the PostgreSQL backup tests (tests/test_backup.py)"),
+]
+# How long to wait for another process's dpkg/apt lock (unattended upgrades on a fresh machine), in seconds.
+APT_LOCK_WAIT = float(os.environ.get("GONGFEN_APT_LOCK_WAIT", "600"))
+APT_LOCKED = re.compile(r"^E: .*(Could not get lock|Unable to acquire the dpkg frontend lock|Unable to lock)", re.M)
+
+
+def missing_packages(table: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    return [row for row in table if not Path(row[1]).exists()]
+
+
+def may_use_apt() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get") is not None
+
+
+def apt_get(*args: str, wait: float = APT_LOCK_WAIT, pause: float = 10.0) -> int:
+    """``apt-get ARGS``, waiting up to ``wait`` seconds in all for a lock another process holds.
+
+    apt-get itself waits for the dpkg lock (``DPkg::Lock::Timeout``); a lock it does not wait for
+    (the package lists' during ``update``) is retried every ``pause`` seconds until the time is up.
+    """
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    deadline = time.monotonic() + wait
+    while True:
+        left = max(0, int(deadline - time.monotonic()))
+        cmd = ["apt-get", "-o", f"DPkg::Lock::Timeout={left}", *args]
+        print("+", " ".join(cmd), flush=True)
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        tail: deque[str] = deque(maxlen=20)
+        for line in proc.stdout:
+            sys.stdout.write(line)
+            tail.append(line)
+        code = proc.wait()
+        if code == 0 or not APT_LOCKED.search("".join(tail)):
+            return code
+        left = deadline - time.monotonic()
+        if left <= 0:
+            print("apt-get: the package lock is still held after the time allowed; giving up", file=sys.stderr)
+            return code
+        print(
+            f"apt-get: another process holds the package lock (automatic updates?); "
+            f"waiting, {left:.0f} s left before giving up",
+            file=sys.stderr,
+            flush=True,
         )
-        if not Path(path).exists()
-    ]
+        time.sleep(min(pause, left))
+
+
+def ensure_packages(
+    table: list[tuple[str, str, str]] = APT_PACKAGES,
+    *,
+    in_ci: bool | None = None,
+    wait: float = APT_LOCK_WAIT,
+    pause: float = 10.0,
+) -> None:
+    """Install the missing rows of ``table`` with apt-get (root only), waiting ``wait`` seconds in all for a
+    held lock; then, for what is still missing: under CI=true stop with an error (nothing may be skipped
+    there), elsewhere say which tests will be skipped."""
+    in_ci = IN_CI if in_ci is None else in_ci
+    missing = missing_packages(table)
     if not missing:
         return
-    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        run("apt-get", "update", "-qq", env=env)
-        if run("apt-get", "install", "-y", "-qq", *missing, env=env) == 0:
+    why = ""
+    if may_use_apt():
+        deadline = time.monotonic() + wait  # one bound for update and install together
+
+        def left() -> float:
+            return max(0.0, deadline - time.monotonic())
+
+        apt_get("update", "-qq", wait=left(), pause=pause)  # a failed update may still leave the cache able to install
+        if apt_get("install", "-y", "-qq", *[pkg for pkg, _, _ in missing], wait=left(), pause=pause) != 0:
+            why = "apt-get install failed (see above)"
+        missing = missing_packages(missing)
+        if not missing:
             return
+        why = why or "apt-get reported success, but these paths are still missing"
+    else:
+        why = "not running as root with apt-get, so nothing was installed"
+    listed = "\n".join(f"  {pkg} ({path}): {needed_by}" for pkg, path, needed_by in missing)
+    hint = f"install them with `sudo apt-get install {' '.join(pkg for pkg, _, _ in missing)}`"
+    if in_ci:
+        sys.exit(f"CI=true: cannot install what the tests need ({why}):\n{listed}\n{hint}; nothing was run.")
     print(
-        f"Cannot install {', '.join(missing)}: browser tests will be skipped "
-        "(install them, e.g. `sudo apt-get install chromium fonts-noto-cjk`).",
+        f"Missing ({why}); these tests will be SKIPPED:\n{listed}\n{hint} (CI=true makes this an error).",
         file=sys.stderr,
+        flush=True,
     )
 
 
@@ -110,7 +189,7 @@ def test(pytest_args: list[str]) -> int:
     GONGFEN_TEST_SERIAL=1 runs the two passes one after the other instead, printing as they go.
     """
     ensure_venv("test")
-    ensure_browser()
+    ensure_packages()
     failed = run(BIN / "ruff", "check", "src", "tests", "bench", "dev.py")
     base = dict(os.environ)
     base.pop("GONGFEN_DATABASE_URL", None)

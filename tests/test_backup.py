@@ -218,7 +218,7 @@ def test_a_corrupt_backup_is_refused_and_changes_nothing(source, workspaces, tmp
     garbage = tmp_path / "garbage.backup"
     garbage.write_bytes(b"this is not a backup\n" * 100)
     target = workspaces("target")
-    target.run("check")  # a freshly migrated, empty database
+    target.run("init")  # a freshly made, empty workspace
     for bad in (garbage, truncated):
         result = target.run("restore", str(bad), ok=False)
         assert result.returncode == 1, result.stderr

@@ -20,20 +20,30 @@ def setup(settings: str = "gongfen.settings", migrate: bool = True) -> None:
     import django
 
     django.setup()
-    if not migrate:
-        return
+    if migrate:
+        migrate_pending()
+
+
+def migrate_pending() -> int:
+    """Apply the migrations the database lacks; how many there were."""
     from django.core.management import call_command
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
     executor = MigrationExecutor(connection)
-    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if plan:
         call_command("migrate", verbosity=0, interactive=False)
+    return len(plan)
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gongfen", description="工分+排名：干部实绩考评 (work points + ranking)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser(
+        "init", help="新建空工作区（建库建表），已存在则升级 / create an empty workspace, or bring one up to date"
+    )
 
     load = sub.add_parser("load", help="导入数据包（全部成功或全部不导入）/ load a bundle, all or nothing")
     load.add_argument("bundle", type=Path)
@@ -136,11 +146,13 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    # management commands (makemigrations…) decide for themselves; backup and restore take the database as it is
-    setup(migrate=args.command not in ("manage", "backup", "restore"))
+    refused = open_workspace(args)
+    if refused is not None:
+        return refused
     from gongfen.common import DomainError
 
     handler = {
+        "init": cmd_init,
         "load": cmd_load,
         "dump": cmd_dump,
         "import": cmd_import,
@@ -179,6 +191,45 @@ def main(argv: list[str] | None = None) -> int:
         return 3
 
 
+def open_workspace(args) -> int | None:
+    """Set Django up on the workspace, refusing (an exit code) when there is none and the command may not create one.
+
+    Sets ``args.new_workspace`` (this command starts the workspace) and ``args.migrated``.
+    """
+    from django.conf import settings
+
+    from gongfen import workspace
+
+    if args.command == "load" and not args.bundle.is_file():  # before a new workspace is made for it
+        print(f"错误 (error): 找不到文件 {args.bundle} (no such file)", file=sys.stderr)
+        return EXIT_USAGE
+    creating = workspace.creates(args.command, demo=getattr(args, "demo", False) is True)
+    # in-process under a test runner Django is set up already, on the test database
+    looked = not settings.configured and workspace.sqlite_file() is not None  # a SQLite file: looked at already
+    missing = None if settings.configured else workspace.missing_before_setup()
+    if missing and not creating:
+        print(workspace.refusal(missing), file=sys.stderr)
+        return EXIT_USAGE
+    if missing and workspace.sqlite_file() is not None:
+        workspace.sqlite_file().parent.mkdir(parents=True, exist_ok=True)
+    setup(migrate=False)
+    if missing is None and not looked and args.command not in ("manage", "restore"):  # those two look themselves
+        try:
+            missing = workspace.missing_after_setup()
+        except workspace.Unreachable as exc:
+            print(f"错误 (error): {exc}", file=sys.stderr)
+            return EXIT_INVALID
+        if missing and not creating:
+            print(workspace.refusal(missing), file=sys.stderr)
+            return EXIT_USAGE
+    args.new_workspace = bool(missing) and args.command not in ("manage", "restore")
+    # management commands (makemigrations…) decide for themselves; backup and restore take the database as it is
+    args.migrated = migrate_pending() if args.command not in ("manage", "backup", "restore") else 0
+    if args.new_workspace and args.command != "init":
+        print(f"新建工作区 (new workspace): {workspace.describe()}")
+    return None
+
+
 @contextmanager
 def progress_bar():
     """A ``progress(step, done, total)`` callback drawing rich progress bars on standard error."""
@@ -213,23 +264,44 @@ def _print_load_report(report) -> None:
     print(f"sha256 {report.sha256}")
 
 
+def cmd_init(args) -> int:
+    from gongfen import workspace
+
+    where = workspace.describe()
+    if args.new_workspace:
+        print(f"已新建工作区 (new workspace): {where}")
+    elif args.migrated:
+        print(f"工作区已存在，已升级数据库 (workspace exists; {args.migrated} migrations applied): {where}")
+    else:
+        print(f"工作区已存在，数据库已是最新 (workspace exists and is up to date): {where}")
+    print("下一步 (next):")
+    print("  gongfen load 数据包.json          导入数据包 (load a bundle, docs/bundle.md)")
+    print("  gongfen template units 单位.xlsx  或下载表格模板，填好后 gongfen import units 单位.xlsx (spreadsheets)")
+    print("  gongfen manage createsuperuser    第一个组织部管理员 (the first administrator)")
+    print("  gongfen serve                     启动网页服务 (serve the web application)")
+    return EXIT_OK
+
+
 def cmd_load(args) -> int:
     from gongfen.common import Actor
     from gongfen.interchange.services import bundle_load, read_bundle
-    from gongfen.interchange.validate import BundleInvalid
+    from gongfen.interchange.validate import BundleInvalid, format_problem
 
+    empty = "；新建的工作区仍是空的 (the new workspace is empty)" if args.new_workspace else ""
     try:
-        if not args.bundle.is_file():
-            print(f"错误 (error): 找不到文件 {args.bundle} (no such file)", file=sys.stderr)
-            return EXIT_USAGE
         bundle = read_bundle(args.bundle)
+        unreadable = format_problem(bundle)
+        if unreadable is not None:  # one line, before anything else is checked
+            print(f"错误 (error): {args.bundle.name}: {unreadable}{empty}", file=sys.stderr)
+            return EXIT_INVALID
         with progress_bar() as progress:
             report = bundle_load(actor=Actor.cli(), bundle=bundle, progress=progress, source=args.bundle.name)
     except BundleInvalid as exc:
-        print(exc.message, file=sys.stderr)
+        print(exc.message + empty, file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return EXIT_INVALID
+    print(f"数据包 (bundle): {args.bundle.name}，格式 (format) {bundle['format']}")
     _print_load_report(report)
     return EXIT_OK
 
@@ -288,13 +360,22 @@ def cmd_template(args) -> int:
 
 
 def cmd_dump(args) -> int:
-    from gongfen.interchange.selectors import bundle_dump
+    from gongfen.interchange.selectors import bundle_counts, bundle_digest, bundle_dump
 
-    text = json.dumps(bundle_dump(), ensure_ascii=False, indent=1) + "\n"
+    bundle = bundle_dump()
+    text = json.dumps(bundle, ensure_ascii=False, indent=1) + "\n"
     if args.output:
         args.output.write_text(text, encoding="utf-8")
+        where, say = f"{args.output}", sys.stdout
     else:
         sys.stdout.write(text)
+        sys.stdout.flush()
+        where, say = "标准输出 (standard output)", sys.stderr  # the bundle itself is on standard output
+    counts = "; ".join(f"{kind}: {n}" for kind, n in bundle_counts(bundle).items())
+    size = len(text.encode("utf-8"))
+    print(f"已写出数据包 (wrote a {bundle['format']} bundle) → {where}，{size:,} bytes", file=say)
+    print(f"  {counts}", file=say)
+    print(f"  sha256 {bundle_digest(bundle)}（gongfen load 此文件时报告同一值 / what gongfen load reports）", file=say)
     return EXIT_OK
 
 
@@ -476,6 +557,8 @@ def cmd_demo(args) -> int:
 
 def cmd_rescore(args) -> int:
     from gongfen.common import Actor, DomainError
+    from gongfen.interchange.selectors import dec
+    from gongfen.ledger.selectors import rescore_survey
     from gongfen.ledger.services import rule_rescore
     from gongfen.schemes.models import Rule
 
@@ -483,8 +566,19 @@ def cmd_rescore(args) -> int:
         rule = Rule.objects.select_related("scheme").get(scheme__code=args.scheme, code=args.rule)
     except Rule.DoesNotExist:
         raise DomainError(f"考核方案 {args.scheme} 中没有规则 {args.rule}", code="not_found") from None
+    survey = rescore_survey(rule, args.period)
+    print(
+        f"规则 {args.scheme}/{rule.code} {rule.name}：现行第 {survey.version} 版，{dec(survey.points)} 分"
+        f"{'/' + rule.unit_label if rule.unit_label else ''}"
+        f" (rule {rule.code}, current version {survey.version})"
+    )
+    for p in survey.periods:
+        state = "已定稿，历史不变，不重算 (final: left alone)" if p.final else f"按现行版本计分 {p.current} 条"
+        print(f"  {p.period}：已通过 {p.approved} 条 (approved)，{state}")
     created = rule_rescore(actor=Actor.cli(), rule=rule, periods=args.period, reason=args.reason)
     print(f"已按第 {rule.version} 版重算 {len(created)} 条记录 (re-scored {len(created)} entries)")
+    if not created:
+        print(f"原因 (why): {survey.why_nothing()}")
     return EXIT_OK
 
 

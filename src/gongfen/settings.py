@@ -32,6 +32,8 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 
+from gongfen import workspace
+
 BASE_DIR = Path(__file__).resolve().parent
 
 
@@ -44,7 +46,7 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-GONGFEN_HOME = Path(os.environ.get("GONGFEN_HOME", "var")).resolve()
+GONGFEN_HOME = workspace.home()
 
 
 def _local_secret_key() -> str:

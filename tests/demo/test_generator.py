@@ -381,6 +381,30 @@ def test_heads_promoted_to_secretary_mid_year(bundle):
     assert ("KH-TC", "2026-08-20") in promoted
 
 
+def test_the_2026q3_board_of_heads_has_16_rows_for_15_townships(bundle):
+    """What the README says where a reader meets the 16 rows: 桐村镇's post changed hands on 2026-08-20 and both
+    holders served the scheme's minimum days in Q3; in Q2 中村乡's outgoing head served fewer and is not ranked."""
+    ix = Index(bundle)
+    heads = ix.groups["G-HEADS"]
+    minimum = ix.schemes[heads["scheme"]]["min_days"]
+    assert minimum == 30
+
+    def served(start: date, end: date) -> dict[str, int]:
+        days = {c: ix.days_in(c, heads["select"], start, end) for c in ix.cadres}
+        return {c: d for c, d in days.items() if d > 0}
+
+    q3 = served(date(2026, 7, 1), date(2026, 9, 30))
+    assert len(q3) == 16 and all(d >= minimum for d in q3.values())
+    towns = Counter(p["unit"] for c in q3 for p in ix.cadres[c]["posts"] if p["position"] == "乡镇长")
+    assert len(towns) == 15 and towns["KH-TC"] == 2
+    assert sorted(d for c, d in q3.items() if d < 92) == [42, 50]  # 8-20…9-30 and 7-1…8-19
+    q2 = served(date(2026, 4, 1), date(2026, 6, 30))
+    short = {c: d for c, d in q2.items() if d < minimum}
+    assert list(short.values()) == [22] and sum(d >= minimum for d in q2.values()) == 15
+    (short_post,) = [p for p in ix.cadres[next(iter(short))]["posts"] if p["position"] == "乡镇长"]
+    assert ix.units[short_post["unit"]]["name"] == "中村乡"
+
+
 def test_mid_quarter_moves_between_units(bundle):
     moves = []
     for c in bundle["cadres"]:

@@ -260,7 +260,7 @@ CASES: list[tuple[str, Mutation, str, str]] = [
     ("cycle-of-two", put("units", 1, "parent", value="QX-WL"), "$.units[1].parent", "cycle"),
     ("cycle-self-parent", put("units", 3, "parent", value="TC"), "$.units[3].parent", "cycle"),
     # the document itself
-    ("wrong-format", put("format", value="gongfen-bundle/2"), "$.format", "allowed value"),
+    ("wrong-format", put("format", value="gongfen-bundle/2"), "$.format", "this version reads gongfen-bundle/1"),
     ("no-format", drop("format"), "$.format", "missing field"),
     ("missing-occurred-on", drop("entries", 3, "occurred_on"), "$.entries[3].occurred_on", "missing field"),
     ("missing-cadre-name", drop("cadres", 0, "name"), "$.cadres[0].name", "missing field"),
@@ -390,7 +390,6 @@ def test_every_problem_of_a_bundle_with_many_is_listed(workspace):
         "$.entries[6].foo": put("entries", 6, "foo", value="bar"),
         "$.ballots[0].grade": put("ballots", 0, "grade", value="极好"),
         "$.ballots[1].class": put("ballots", 1, "class", value="masses"),
-        "$.format": put("format", value="gongfen-bundle/2"),
     }
     for mutate in breaks.values():
         mutate(bundle)
@@ -401,6 +400,39 @@ def test_every_problem_of_a_bundle_with_many_is_listed(workspace):
     if workspace == "empty":
         # and nothing else: each break is one problem (a loaded workspace adds "append-only" ones)
         assert paths == set(breaks), f"unexpected: {paths - set(breaks)}"
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("value", "found"), [("gongfen-bundle/2", "found gongfen-bundle/2"), (2, "found 2"), (None, "found null")]
+)
+def test_a_bundle_of_another_format_gets_one_problem_naming_it_whatever_else_is_wrong(workspace, value, found):
+    """A gongfen-bundle/2 (or any other) bundle is not checked as a /1 one: no pages of problems that follow."""
+    bundle = example_bundle()
+    bundle["format"] = value
+    bundle["entries"][3]["rule"] = "S-NOPE"  # would be a problem of a /1 bundle
+    bundle["schemes"][0]["rules"][0]["kind"] = "formula"  # a v2-looking field: unknown to /1
+    before = snapshot()
+    problems = problems_of(bundle)
+    assert problems == [("$.format", problems[0][1])]
+    assert f"({found}; this version reads gongfen-bundle/1)" in problems[0][1]
+    assert snapshot() == before
+
+
+def test_load_of_a_bundle_of_another_format_says_so_in_one_line(tmp_path, capsys, workspace):
+    bundle = example_bundle()
+    bundle["format"] = "gongfen-bundle/2"
+    bundle["entries"][3]["rule"] = "S-NOPE"
+    path = tmp_path / "v2.json"
+    path.write_text(json.dumps(bundle, ensure_ascii=False), encoding="utf-8")
+    before = snapshot()
+    assert cli.main(["load", str(path)]) == cli.EXIT_INVALID
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == [
+        "错误 (error): v2.json: $.format: 数据包格式为 gongfen-bundle/2，本版本读取 gongfen-bundle/1 "
+        "(found gongfen-bundle/2; this version reads gongfen-bundle/1)"
+    ]
     assert snapshot() == before
 
 

@@ -21,6 +21,7 @@ def free_port() -> int:
 def server(tmp_path):
     port = free_port()
     env = {**os.environ, "GONGFEN_HOME": str(tmp_path), "GONGFEN_DATABASE_URL": f"sqlite:///{tmp_path / 's.sqlite3'}"}
+    subprocess.run([sys.executable, "-m", "gongfen", "init"], env=env, check=True, capture_output=True, timeout=120)
     proc = subprocess.Popen(
         [sys.executable, "-m", "gongfen", "serve", "--port", str(port)],
         env=env,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
@@ -10,6 +12,8 @@ from gongfen.evaluations.models import Ballot
 from gongfen.ledger.models import Entry, EntryKind
 from gongfen.org.models import Cadre, Post, Unit
 from gongfen.schemes.models import PublicationScope, RankingGroup, Rule, Scheme
+
+from .validate import WRITTEN_FORMAT
 
 # optional in a bundle: a scheme or group at these values is written without them
 DEFAULT_OBJECTION_DAYS = Scheme._meta.get_field("objection_days").default
@@ -24,9 +28,22 @@ def dec(value: Decimal | None) -> str | None:
     return "0" if text in ("-0", "0") else text
 
 
+def bundle_digest(bundle: Any) -> str:
+    """The sha256 ``gongfen load`` reports for a bundle (of its content, whatever the file's layout)."""
+    return hashlib.sha256(json.dumps(bundle, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def bundle_counts(bundle: dict[str, Any]) -> dict[str, int]:
+    """How many of each thing a bundle holds, named as the load report names them."""
+    counts = {key: len(bundle.get(key) or []) for key in ("units", "cadres", "schemes", "groups", "entries", "ballots")}
+    counts["posts"] = sum(len(c.get("posts") or []) for c in bundle.get("cadres") or [])
+    counts["rules"] = sum(len(s.get("rules") or []) for s in bundle.get("schemes") or [])
+    return dict(sorted(counts.items()))
+
+
 def bundle_dump() -> dict[str, Any]:
     return {
-        "format": "gongfen-bundle/1",
+        "format": WRITTEN_FORMAT,
         "units": [
             {"code": u.code, "name": u.name, "kind": u.kind, "parent": u.parent.code if u.parent_id else None}
             for u in Unit.objects.select_related("parent").order_by("path")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Callable
@@ -26,7 +25,7 @@ from gongfen.schemes.models import PublicationScope, RankingGroup, Rule, RuleVer
 from gongfen.scoring.periods import period_of
 from gongfen.trust.services import log_entry_events
 
-from .selectors import DEFAULT_OBJECTION_DAYS
+from .selectors import DEFAULT_OBJECTION_DAYS, bundle_digest
 from .validate import BundleInvalid, BundleProblem, Workspace, check_bundle
 
 Progress = Callable[[str, int, int], None]
@@ -126,7 +125,7 @@ def bundle_load(
             raise BundleInvalid(problems)
         loader = _Loader(actor, bundle, progress or (lambda *_: None), reason)
         loader.run()
-        digest = hashlib.sha256(json.dumps(bundle, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        digest = bundle_digest(bundle)
         loader.report.sha256 = digest
         audit_record(
             actor=actor,

@@ -34,6 +34,13 @@ LEGAL_MOVES = {  # existing status → statuses a bundle may move an entry to
 }
 
 
+# The bundle formats this version reads (docs/bundle.md). A bundle of any other is refused with one
+# problem naming what it found, before any other check; to read a new format, add it here (and teach
+# bundle.schema.json and the loader its fields).
+BUNDLE_FORMATS: tuple[str, ...] = ("gongfen-bundle/1",)
+WRITTEN_FORMAT = "gongfen-bundle/1"  # what `gongfen dump` writes
+
+
 @dataclass(frozen=True)
 class BundleProblem:
     path: str
@@ -584,7 +591,28 @@ def text_problems(bundle: Any) -> list[BundleProblem]:
     return sorted(problems, key=lambda p: p.path)
 
 
+def format_problem(bundle: Any) -> BundleProblem | None:
+    """A bundle of a format this version does not read: the one problem to report (nothing else is checked)."""
+    if not isinstance(bundle, dict):
+        return None  # not a JSON object at all: the schema says so
+    reads = "、".join(BUNDLE_FORMATS)
+    if "format" not in bundle:
+        return BundleProblem(
+            "$.format", f"缺少 format 字段；本版本读取 {reads} (missing field; this version reads {reads})"
+        )
+    found = bundle["format"]
+    if found in BUNDLE_FORMATS:
+        return None
+    shown = found if isinstance(found, str) else json.dumps(found, ensure_ascii=False)
+    return BundleProblem(
+        "$.format", f"数据包格式为 {shown}，本版本读取 {reads} (found {shown}; this version reads {reads})"
+    )
+
+
 def check_bundle(bundle: Any, workspace: Workspace) -> list[BundleProblem]:
+    unreadable = format_problem(bundle)
+    if unreadable is not None:
+        return [unreadable]
     problems = schema_problems(bundle) + text_problems(bundle)
     if isinstance(bundle, dict):
         try:

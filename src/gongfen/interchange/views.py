@@ -88,7 +88,7 @@ def _attachment(data: bytes, filename: str) -> HttpResponse:
 def template(request, kind: str):
     if kind not in KINDS:
         raise Http404
-    return _attachment(template_bytes(kind), f"{KINDS[kind].label}导入模板.xlsx")
+    return _attachment(template_bytes(kind, request.user), f"{KINDS[kind].label}导入模板.xlsx")
 
 
 @roles_required(RoleKind.ORG_ADMIN)  # an export is county-wide

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
-from .models import Entry, RuleTotal
+from .models import Entry, EntryKind, EntryStatus, RuleTotal
 
 Key = tuple[int, int, int, str]  # cadre, scheme, rule, period
 
@@ -43,3 +45,81 @@ def totals_mismatches(**filters) -> list[tuple[Key, object, object]]:
     """Where the maintained totals differ from a recomputation; empty when they agree."""
     want, have = totals_recomputed(**filters), totals_maintained(**filters)
     return [(k, want.get(k), have.get(k)) for k in sorted(set(want) | set(have)) if want.get(k) != have.get(k)]
+
+
+# --- re-scoring under a rule's current version ---------------------------------------------------------
+
+RESCORED_KINDS = (EntryKind.NORMAL, EntryKind.RESCORE)
+
+
+def rescorable_entries(rule, periods: Iterable[str] | None = None) -> QuerySet[Entry]:
+    """The approved entries of ``rule`` a re-score replaces: granted under an older version, in a quarter not final."""
+    from gongfen.publication.selectors import final_periods
+
+    found = (
+        Entry.objects.filter(rule=rule, status=EntryStatus.APPROVED, kind__in=RESCORED_KINDS)
+        .exclude(rule_version=rule.version)
+        .exclude(period__in=final_periods(rule.scheme_id))
+    )
+    return found if periods is None else found.filter(period__in=list(periods))
+
+
+@dataclass(frozen=True)
+class RescorePeriod:
+    period: str
+    approved: int  # approved entries of the rule in the period
+    current: int  # of them, granted under the rule's current version
+    final: bool  # the quarter is final in some group of the scheme: its history never changes
+
+
+@dataclass(frozen=True)
+class RescoreSurvey:
+    """What a re-score of ``rule`` looks at, period by period (what :func:`rescorable_entries` selects, explained)."""
+
+    version: int
+    points: Decimal
+    periods: list[RescorePeriod]
+
+    @property
+    def approved(self) -> int:
+        return sum(p.approved for p in self.periods)
+
+    @property
+    def older(self) -> int:
+        """Approved under an older version, final quarters included."""
+        return sum(p.approved - p.current for p in self.periods)
+
+    def why_nothing(self) -> str:
+        """Why a re-score of what this survey saw replaces nothing (for a command or a page to say)."""
+        if not self.periods:
+            return "这条规则还没有已通过的记录 (the rule has no approved entries)"
+        if self.approved == 0:
+            return "所选期间没有这条规则已通过的记录 (no approved entries of the rule in these periods)"
+        if self.older == 0:
+            return (
+                f"这些记录通过以来规则没有改变，都已按现行第 {self.version} 版计分，无需重算"
+                " (the rule has not changed since they were granted)"
+            )
+        return "按旧版本计分的记录都在已定稿的季度，历史不变 (the older ones are in final quarters, which never change)"
+
+
+def rescore_survey(rule, periods: Iterable[str] | None = None) -> RescoreSurvey:
+    from gongfen.publication.selectors import final_periods
+
+    wanted = None if periods is None else list(dict.fromkeys(periods))
+    rows = Entry.objects.filter(rule=rule, status=EntryStatus.APPROVED, kind__in=RESCORED_KINDS)
+    if wanted is not None:
+        rows = rows.filter(period__in=wanted)
+    counts = {
+        row["period"]: (row["approved"], row["current"])
+        for row in rows.values("period").annotate(
+            approved=Count("id"), current=Count("id", filter=Q(rule_version=rule.version))
+        )
+    }
+    final = final_periods(rule.scheme_id)
+    order = wanted if wanted is not None else sorted(counts)
+    return RescoreSurvey(
+        version=rule.version,
+        points=rule.points,
+        periods=[RescorePeriod(p, *counts.get(p, (0, 0)), final=p in final) for p in order],
+    )

@@ -306,19 +306,13 @@ def rule_rescore(*, actor: Actor, rule: Rule, periods: Iterable[str] | None = No
     """
     if not (reason or "").strip():
         raise DomainError("重算必须说明理由", field="reason")
-    from gongfen.publication.selectors import final_periods
     from gongfen.trust.services import log_lock
+
+    from .selectors import rescorable_entries
 
     log_lock()
     rule = Rule.objects.select_for_update().get(pk=rule.pk)
-    old = (
-        Entry.objects.select_for_update(of=("self",))
-        .filter(rule=rule, status=EntryStatus.APPROVED, kind__in=[EntryKind.NORMAL, EntryKind.RESCORE])
-        .exclude(rule_version=rule.version)
-        .exclude(period__in=final_periods(rule.scheme_id))
-    )
-    if periods is not None:
-        old = old.filter(period__in=list(periods))
+    old = rescorable_entries(rule, periods).select_for_update(of=("self",))
     now = timezone.now()
     created = []
     for entry in old.select_related("cadre", "scheme", "rule"):

@@ -80,6 +80,7 @@ def test_the_command_line_round_trip_on_a_fresh_database(tmp_path):
     old, new = tmp_path / "old", tmp_path / "new"
     for home in (old, new):
         home.mkdir()
+    assert gongfen(new, "init").returncode == 0  # a spreadsheet import needs a workspace to import into
     for name in ("qixi-2026q3.json", "kh-heads-2026.json"):
         assert gongfen(old, "load", EXAMPLES / name).returncode == 0
     for kind in ORDER:

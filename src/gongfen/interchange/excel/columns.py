@@ -6,6 +6,7 @@ writer alike, so a template, an export and an import always agree.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -333,3 +334,25 @@ def parse_cell(value: Any, column: Column) -> Any:
 
 def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text, the same whether written by the template or read back from the saved file."""
+    if is_blank(value):
+        return ""
+    if isinstance(value, bool):
+        return YES if value else NO
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int | float | Decimal):
+        return _decimal(value)
+    return str(value).strip()
+
+
+def row_fingerprint(sheet: str, cells: dict[str, Any]) -> str:
+    """A digest of a row by column header (the order of the columns does not matter), to recognise a template's
+    example row left as it was."""
+    parts = [sheet, *sorted(f"{header}={cell_text(v)}" for header, v in cells.items() if not is_blank(v))]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:24]

@@ -20,7 +20,8 @@ from gongfen.org.models import Post, Unit
 from gongfen.schemes.models import RankingGroup, Rule, Scheme
 
 from ..selectors import _cadres, _entries, _schemes, group_as_bundle
-from .columns import KINDS, NO, YES, Column, Kind, SheetSpec, choices, label_of
+from .columns import KINDS, NO, YES, Column, Kind, SheetSpec, choices, label_of, row_fingerprint
+from .examples import MARKS, example_items
 
 LISTS_SHEET, HELP_SHEET = "选项", "填写说明"
 FIXED = ("unit_kind", "category", "status", "publish_scope", "bool", "sign")
@@ -80,12 +81,14 @@ class Writer:
         self.kind = kind
         self.book = Workbook(write_only=True)
         self.lists = _lists()
-        self.list_refs = {
-            name: f"'{LISTS_SHEET}'!${get_column_letter(i + 1)}$2:${get_column_letter(i + 1)}${len(values) + 1}"
+        self.marks: list[str] = []  # fingerprints of the example rows written (column A of the lists sheet)
+        self.list_refs = {  # column A holds the marks, the lists follow
+            name: f"'{LISTS_SHEET}'!${get_column_letter(i + 2)}$2:${get_column_letter(i + 2)}${len(values) + 1}"
             for i, (name, values) in enumerate(self.lists.items())
         }
 
-    def sheet(self, spec: SheetSpec, items, example: bool = False) -> None:
+    def sheet(self, spec: SheetSpec, items, examples: list[dict] | None = None) -> None:
+        """A sheet of ``items``; with ``examples`` (a list, maybe empty: the fixed examples) an example row first."""
         ws = self.book.create_sheet(spec.name)
         ws.freeze_panes = "A2"
         for i, column in enumerate(spec.columns):
@@ -104,8 +107,12 @@ class Writer:
                 dv.add(f"{get_column_letter(i + 1)}2:{get_column_letter(i + 1)}1048576")
                 ws.data_validations.append(dv)
         ws.append([self._header(ws, c) for c in spec.columns])
-        if example:
-            ws.append([self._example(ws, c) for c in spec.columns])
+        if examples is not None:
+            for values in examples or [{c.key: c.example for c in spec.columns}]:
+                if examples:
+                    values = {c.key: _cell_value(c, _get(values, c.key)) for c in spec.columns}
+                ws.append([self._example(ws, values[c.key]) for c in spec.columns])
+                self.marks.append(row_fingerprint(spec.name, {c.header: values[c.key] for c in spec.columns}))
         for item in items:
             ws.append([_cell_value(c, _get(item, c.key)) for c in spec.columns])
 
@@ -116,8 +123,8 @@ class Writer:
         return cell
 
     @staticmethod
-    def _example(ws, column: Column) -> WriteOnlyCell:
-        cell = WriteOnlyCell(ws, value=column.example)
+    def _example(ws, value: Any) -> WriteOnlyCell:
+        cell = WriteOnlyCell(ws, value=value)
         cell.font = EXAMPLE_FONT
         return cell
 
@@ -128,7 +135,7 @@ class Writer:
         help_ws.append([f"{self.kind.label}导入表 填写说明"])
         for note in (
             *self.kind.notes,
-            "灰色斜体为示例行（仅模板中有），导入前请删除。",
+            "灰色斜体为示例行（仅模板中有），编码取自下载模板的工作区；原样保留时导入会跳过它，改动后按普通行导入。",
             "第一行是表头，请勿修改或合并。",
         ):
             help_ws.append(["", note])
@@ -141,10 +148,11 @@ class Writer:
         lists_ws = self.book.create_sheet(LISTS_SHEET)
         lists_ws.sheet_state = "hidden"
         names = list(self.lists)
-        lists_ws.append(names)
-        longest = max((len(v) for v in self.lists.values()), default=0)
+        lists_ws.append([MARKS, *names])
+        longest = max([len(self.marks), *(len(v) for v in self.lists.values())])
+        columns = [self.marks, *(self.lists[n] for n in names)]
         for i in range(longest):
-            lists_ws.append([self.lists[n][i] if i < len(self.lists[n]) else None for n in names])
+            lists_ws.append([values[i] if i < len(values) else None for values in columns])
         out = io.BytesIO()
         self.book.save(out)
         return out.getvalue()
@@ -205,14 +213,16 @@ def export_bytes(kind: str, *, scheme: str | None = None, period: str | None = N
     return writer.finish()
 
 
-def template_bytes(kind: str) -> bytes:
-    """An empty workbook of ``kind`` with an example row, drop-down lists and instructions."""
+def template_bytes(kind: str, user=None) -> bytes:
+    """An empty workbook of ``kind`` with drop-down lists, instructions and an example row per sheet, taken from
+    what ``user`` may import (None: the whole workspace; see examples.py)."""
     from .importer import _kind
 
     spec = _kind(kind)
     writer = Writer(spec)
+    examples = example_items(kind, user)
     for sheet in spec.sheets:
-        writer.sheet(sheet, [], example=True)
+        writer.sheet(sheet, [], examples=examples.get(sheet.name, []))
     return writer.finish()
 
 

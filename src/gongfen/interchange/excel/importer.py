@@ -28,7 +28,8 @@ from gongfen.schemes.models import Scheme
 from ..selectors import scheme_as_bundle
 from ..services import BATCH, LoadReport, bundle_load
 from ..validate import BundleInvalid, BundleProblem
-from .columns import KINDS, CellError, Column, Kind, SheetSpec, is_blank, parse_cell
+from .columns import KINDS, CellError, Column, Kind, SheetSpec, is_blank, parse_cell, row_fingerprint
+from .examples import MARKS
 from .reader import FileUnreadable, Source, open_book, source_name
 
 Progress = Callable[[str, int, int], None]
@@ -176,9 +177,17 @@ def _header_map(spec: SheetSpec, header: tuple, problems: Problems) -> dict[int,
 
 
 def read_sheet(
-    rows: Iterator[tuple], spec: SheetSpec, problems: Problems, tick: Callable[[int], None]
+    rows: Iterator[tuple],
+    spec: SheetSpec,
+    problems: Problems,
+    tick: Callable[[int], None],
+    marks: frozenset[str] = frozenset(),
+    on_example: Callable[[int], None] = lambda _: None,
 ) -> Iterator[tuple[int, dict[str, Any], bool]]:
-    """(row number, {column key: value}, whether every cell was readable) for each non-empty row."""
+    """(row number, {column key: value}, whether every cell was readable) for each non-empty row.
+
+    A row whose fingerprint is among ``marks`` (a template's example row, unchanged) is skipped: ``on_example(row)``.
+    """
     header = next(rows, None)
     if header is None or all(is_blank(v) for v in header):
         problems.add(spec.name, None, "", "工作表为空（没有表头）")
@@ -192,6 +201,11 @@ def read_sheet(
             tick(number)
         if all(is_blank(v) for v in row):
             continue
+        if marks:
+            cells = {column.header: row[i] if i < len(row) else None for i, column in columns.items()}
+            if row_fingerprint(spec.name, cells) in marks:
+                on_example(number)
+                continue
         values: dict[str, Any] = {}
         good = True
         for i, column in columns.items():
@@ -208,6 +222,25 @@ def read_sheet(
                 good = False
         yield number, values, good
     tick(number)
+
+
+def example_marks(book) -> list[str]:
+    """Column A of a template's hidden lists sheet: the fingerprints of its example rows (read until a blank)."""
+    from .exporter import LISTS_SHEET
+
+    opened = None if book.is_csv else book.sheet(LISTS_SHEET, csv_sheet=False)
+    if opened is None:
+        return []
+    rows, _ = opened
+    header = next(rows, None)
+    if not header or header[0] != MARKS:
+        return []
+    marks = []
+    for row in rows:
+        if not row or is_blank(row[0]):
+            break
+        marks.append(str(row[0]).strip())
+    return marks
 
 
 def nest(values: dict[str, Any]) -> dict[str, Any]:
@@ -247,6 +280,7 @@ class Converter:
         self.skipped = 0
         self.rows = 0
         self.scheme_codes: set[str] = set()
+        self._marks: frozenset[str] | None = None
 
     def rows_of(self, book, spec: SheetSpec) -> Iterator[tuple[int, dict, bool]]:
         opened = book.sheet(spec.name, csv_sheet=spec is self.kind.main)
@@ -261,16 +295,27 @@ class Converter:
         def tick(done: int) -> None:
             self.progress(step, done, max(total, done))
 
-        seen = 0
-        for item in read_sheet(rows, spec, self.problems, tick):
+        seen, examples = 0, []
+        for item in read_sheet(rows, spec, self.problems, tick, self.marks(book), examples.append):
             seen += 1
             if item[2] and spec is self.kind.main and len(self.sample) < SAMPLE:
                 cells = [[spec.column(k).header, _display(v)] for k, v in item[1].items()]
                 self.sample.append({"row": item[0], "cells": cells})
             yield item
         self.rows += seen
+        for row in examples:
+            self.notes.append(
+                f"工作表「{spec.name}」第 {row} 行是模板的示例行（原样未改），未导入 (example row skipped)"
+            )
         if seen == 0 and not spec.optional and not any(p.sheet == spec.name for p in self.problems):
-            self.problems.add(spec.name, None, "", "工作表没有数据行")
+            only = f"：第 {examples[0]} 行是模板的示例行，原样保留时不导入，请在其下填写" if examples else ""
+            self.problems.add(spec.name, None, "", f"工作表没有数据行{only}")
+
+    def marks(self, book) -> frozenset[str]:
+        """The fingerprints of the example rows of the template the file was made from (none: not a template)."""
+        if self._marks is None:
+            self._marks = frozenset(example_marks(book))
+        return self._marks
 
     def run(self, book) -> None:
         getattr(self, f"convert_{self.kind.code}")(book)
