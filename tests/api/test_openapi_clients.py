@@ -67,8 +67,17 @@ def _generate(document: dict, where: Path) -> Path:
     package = where / "gongfen_client"
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}  # its post-hook runs ruff
     done = subprocess.run(
-        [BIN / "openapi-python-client", "generate", "--path", spec, "--meta", "none"]
-        + ["--output-path", package, "--fail-on-warning"],
+        [
+            BIN / "openapi-python-client",
+            "generate",
+            "--path",
+            spec,
+            "--meta",
+            "none",
+            "--output-path",
+            package,
+            "--fail-on-warning",
+        ],
         cwd=where,
         env=env,
         capture_output=True,

@@ -18,7 +18,6 @@ from . import errors
 from .auth import BearerToken
 from .endpoints import data, entries
 
-
 # the tags of the operations: ASCII names (module names in generated clients), described in Chinese
 TAGS = [
     {"name": "org", "description": "组织：单位、干部与岗位"},
