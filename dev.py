@@ -70,29 +70,40 @@ def demo() -> int:
     return run(BIN / "gongfen", "serve", "--demo", *sys.argv[2:], env=env)
 
 
-def ensure_browser() -> None:
-    """Browser and PDF tests need Debian's Chromium, CJK fonts and pdftoppm; install them when we may (root + apt)."""
-    missing = [
-        pkg
-        for pkg, path in (
-            ("chromium", "/usr/bin/chromium"),
-            ("fonts-noto-cjk", "/usr/share/fonts/opentype/noto"),
-            ("poppler-utils", "/usr/bin/pdftoppm"),
-        )
-        if not Path(path).exists()
-    ]
+# what the browser, PDF and print tests need from Debian: (package, a file it installs, apt options)
+SYSTEM_PACKAGES = (
+    ("chromium", "/usr/bin/chromium", ()),
+    ("fonts-noto-cjk", "/usr/share/fonts/opentype/noto", ()),
+    ("poppler-utils", "/usr/bin/pdftoppm", ()),
+    # Excel exports printed to PDF (tests/outputs/test_xlsx_print.py); without its recommends (no Java)
+    ("libreoffice-calc", "/usr/bin/soffice", ("--no-install-recommends",)),
+)
+
+
+def ensure_browser() -> bool:
+    """Install what browser, PDF and print tests need (Chromium, CJK fonts, pdftoppm, LibreOffice Calc) when we
+    may (root + apt). Returns False when something is still missing; with CI=true that fails the run."""
+    missing = [(pkg, options) for pkg, path, options in SYSTEM_PACKAGES if not Path(path).exists()]
     if not missing:
-        return
+        return True
     if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         run("apt-get", "update", "-qq", env=env)
-        if run("apt-get", "install", "-y", "-qq", *missing, env=env) == 0:
-            return
+        for pkg, options in missing:
+            run("apt-get", "install", "-y", "-qq", *options, pkg, env=env)
+        missing = [(pkg, o) for pkg, path, o in SYSTEM_PACKAGES if not Path(path).exists()]
+        if not missing:
+            return True
+    names = ", ".join(pkg for pkg, _ in missing)
+    if IN_CI:
+        print(f"Cannot install {names}, and CI=true forbids skipping the tests that need them", file=sys.stderr)
+        return False
     print(
-        f"Cannot install {', '.join(missing)}: browser tests will be skipped "
-        "(install them, e.g. `sudo apt-get install chromium fonts-noto-cjk`).",
+        f"Cannot install {names}: the tests that need them will be skipped "
+        "(install them, e.g. `sudo apt-get install chromium fonts-noto-cjk poppler-utils libreoffice-calc`).",
         file=sys.stderr,
     )
+    return True
 
 
 def _pass(name: str, pytest_args: list[str], env: dict, logs: Path) -> tuple[subprocess.Popen, Path]:
@@ -110,8 +121,8 @@ def test(pytest_args: list[str]) -> int:
     GONGFEN_TEST_SERIAL=1 runs the two passes one after the other instead, printing as they go.
     """
     ensure_venv("test")
-    ensure_browser()
-    failed = run(BIN / "ruff", "check", "src", "tests", "bench", "dev.py")
+    failed = 0 if ensure_browser() else 1
+    failed |= run(BIN / "ruff", "check", "src", "tests", "bench", "dev.py")
     base = dict(os.environ)
     base.pop("GONGFEN_DATABASE_URL", None)
     envs = {"SQLite": {**base, "GONGFEN_HOME": str(ROOT / "var" / "test")}}
