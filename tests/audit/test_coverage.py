@@ -494,6 +494,7 @@ NOT_WRITES = {
     "gongfen.publication.holidays.known_years": "read",
     "gongfen.publication.holidays.missing_years": "read",
     "gongfen.publication.holidays.calendar_rows": "read",
+    "gongfen.publication.holidays.reach": "read: a bound on a window's end",
     "gongfen.publication.objections.objection_may_file": "read",
     "gongfen.results.services.may_override": "read",
     "gongfen.schemes.services.rule_position": "read",
