@@ -116,6 +116,9 @@ MATRIX = {
     "publication:evidence": ("GET", "pub_objection", only(**QX_ADMINS, a01="ok")),
     "publication:uphold": ("POST", "pub_uphold", only(**QX_ADMINS)),
     "publication:dismiss": ("POST", "pub_dismiss", only(**QX_ADMINS)),
+    # the holiday calendar: 组织部 only (tests/publication/test_calendar_2027.py enters a year)
+    "publication:holidays": ("GET", None, only(org="ok")),
+    "publication:holidays_year": ("GET", "holiday_year", only(org="ok")),
     # a cadre's inclusion proof against the published head: the cadre and administrators in scope of the cadre
     "trust:proof": ("GET", "pub_proof", only(**QX_ADMINS, a01="ok")),
     "trust:proof_json": ("GET", "pub_proof", only(**QX_ADMINS, a01="ok")),
@@ -226,6 +229,7 @@ def make_objects() -> dict:
         "quarter": {"args": ["2026Q3"]},
         "year": {"args": ["QX-ALL", 2026]},
         "county": {"args": ["2026"]},
+        "holiday_year": {"args": [2027]},
         "override": {
             "args": ["QX-ALL", "2026Q3"],
             "data": {"cadre": "A02", "action": "recommend", "include": "1", "reason": "表现突出"},

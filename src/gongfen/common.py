@@ -2,7 +2,29 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.conf import settings
 from django.db import models
+
+log = logging.getLogger("gongfen")
+_warned_base_url = False
+
+
+def absolute_url(request, path: str) -> str:
+    """``path`` as an address people can open from paper or e-mail: ``GONGFEN_BASE_URL`` + path.
+
+    Unset, the address the request came in on is used (right for one host name, wrong behind a proxy
+    that rewrites it), and a warning is logged once per process: set GONGFEN_BASE_URL in production.
+    """
+    global _warned_base_url
+    base = (getattr(settings, "GONGFEN_BASE_URL", "") or "").rstrip("/")
+    if base:
+        return base + path
+    if not _warned_base_url:
+        _warned_base_url = True
+        log.warning("GONGFEN_BASE_URL is not set: printed addresses use the request's host (%s)", request.get_host())
+    return request.build_absolute_uri(path)
 
 
 class DomainError(Exception):

@@ -10,7 +10,9 @@ GONGFEN_SECRET_KEY    required by gongfen.settings_production; here a key is
 GONGFEN_DEBUG         1/true to turn on Django's debug mode
 GONGFEN_ALLOWED_HOSTS comma-separated (default: localhost names)
 GONGFEN_NOTICE_EMAIL  1/true to e-mail notices too (Django's EMAIL_* settings below say how)
-GONGFEN_BASE_URL      the address people open, for links in e-mails (e.g. https://gongfen.example.gov.cn)
+GONGFEN_BASE_URL      the address people open (e.g. https://gongfen.example.gov.cn): the objection address and
+                      its QR code printed on 公示 notices, links in e-mails; unset: the request's host, with a
+                      warning logged (and from `check --deploy`); set it in production
 GONGFEN_WEBHOOKS_INLINE 1/true to send webhooks in a background thread right after commit (docs/webhooks.md)
 GONGFEN_IMPORT_RUNNER thread (default) | worker | inline: who runs spreadsheet import jobs (docs/spreadsheets.md)
 GONGFEN_IMPORT_MAX_MB largest spreadsheet the web accepts, in MB (default 60)

@@ -256,6 +256,12 @@ WRITES: dict[str, tuple[str, Driver]] = {
             actor=by("qx_admin"), scheme=Scheme.objects.get(code="QX-2026"), params={"min_days": 45}, reason="改"
         ),
     ),
+    "gongfen.schemes.services.scheme_contact_set": (
+        "scheme.save",
+        lambda: schemes.scheme_contact_set(
+            actor=by("qx_admin"), scheme=Scheme.objects.get(code="QX-2026"), office="党政办", phone="", address=""
+        ),
+    ),
     "gongfen.schemes.services.scheme_derive": (
         "scheme.derive",
         lambda: schemes.scheme_derive(
@@ -380,6 +386,12 @@ WRITES: dict[str, tuple[str, Driver]] = {
         "holiday.load",
         lambda: holidays.holidays_load_file(actor=by("org"), path=holidays.OFFICIAL_2026),
     ),
+    "gongfen.publication.holidays.holiday_year_record": (
+        "holiday.year.record",
+        lambda: holidays.holiday_year_record(
+            actor=by("org"), year=2027, rows=holidays.holidays_parse("2027-01-01,休息,元旦\n"), source="test"
+        ),
+    ),
     "gongfen.results.services.action_override": (
         "results.override",
         lambda: (
@@ -478,6 +490,11 @@ NOT_WRITES = {
     "gongfen.publication.services.working_days_after": "read",
     "gongfen.publication.holidays.holidays_of": "read",
     "gongfen.publication.holidays.holidays_parse": "read: parses a file",
+    "gongfen.publication.holidays.year_calendar": "read",
+    "gongfen.publication.holidays.known_years": "read",
+    "gongfen.publication.holidays.missing_years": "read",
+    "gongfen.publication.holidays.calendar_rows": "read",
+    "gongfen.publication.holidays.reach": "read: a bound on a window's end",
     "gongfen.publication.objections.objection_may_file": "read",
     "gongfen.results.services.may_override": "read",
     "gongfen.schemes.services.rule_position": "read",

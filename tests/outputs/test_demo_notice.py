@@ -119,6 +119,46 @@ def test_the_pdf_notice_has_the_title_every_row_and_the_fingerprint(published, v
     (ROOT / "test-output" / "notice-G-SZ-2026Q3.pdf").write_bytes(response.content)
 
 
+BASE = "https://gongfen.kaihua.example.gov.cn"
+
+
+def test_the_pdf_is_tagged_pdfa_3u_with_the_objection_address_and_contact(published, viewer_client, settings):
+    from gongfen.schemes.services import scheme_contact_set
+
+    settings.GONGFEN_BASE_URL = BASE + "/"
+    scheme = published["group"].scheme
+    contact = {"office": "苏庄镇党政办公室", "phone": "0570-6031234", "address": "苏庄镇人民政府三楼 305 室"}
+    scheme_contact_set(actor=Actor(None, "test"), scheme=scheme, **contact)
+    response = viewer_client.get(f"/outputs/notice/{GROUP}/{PERIOD}.pdf")
+    assert response.status_code == 200
+    text, reader = pdf_text(response.content)
+    flat = re.sub(r"\s+", "", text)
+    assert f"{BASE}/publication/{GROUP}/{PERIOD}/object/" in flat  # an address that works from paper
+    assert all(value.replace(" ", "") in flat for value in contact.values())
+    # PDF/A-3u: the XMP metadata declares part 3, conformance U; an sRGB output intent
+    root = reader.trailer["/Root"].get_object()
+    xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
+    assert re.search(r"pdfaid:part(>|=\")3", xmp) and re.search(r"pdfaid:conformance(>|=\")U", xmp), xmp
+    (intent,) = root["/OutputIntents"]
+    assert intent.get_object()["/S"] == "/GTS_PDFA1"
+    # tagged: a structure tree, marked content, the document's language
+    assert "/StructTreeRoot" in root, sorted(root)
+    assert bool(root["/MarkInfo"]["/Marked"]) is True
+    assert root["/StructTreeRoot"].get_object()["/K"]
+    assert str(root["/Lang"]).startswith("zh")
+
+
+def test_the_web_notice_shows_the_qr_code_of_the_objection_address(published, viewer_client, settings):
+    from gongfen.evaluations.qr import qr_svg
+
+    settings.GONGFEN_BASE_URL = BASE
+    html = viewer_client.get(f"/outputs/notice/{GROUP}/{PERIOD}/").content.decode()
+    url = f"{BASE}/publication/{GROUP}/{PERIOD}/object/"
+    assert url in html and str(qr_svg(url, scale=2)) in html  # the QR code encodes exactly that address
+    block = html.split('id="objection-contact"')[1].split("</div>")[0]
+    assert "苏庄镇工分考核管理员" in block  # no contact set: the unit's administrators receive objections
+
+
 def test_the_pdf_renders_to_a_page_a_clerk_can_print(published, viewer_client, tmp_path):
     if shutil.which("pdftoppm") is None:
         if IN_CI:

@@ -94,6 +94,23 @@ def test_unknown_group_and_period_are_not_found(county, client):
         assert client.get(url).status_code == 404, url
 
 
+def test_without_gongfen_base_url_the_notice_uses_the_request_host_and_warns(county, client, settings, caplog):
+    import gongfen.common
+    from gongfen.outputs.apps import base_url_set
+
+    settings.GONGFEN_BASE_URL = ""
+    gongfen.common._warned_base_url = False
+    client.force_login(county["qx_admin"])
+    with caplog.at_level("WARNING", logger="gongfen"):
+        html = client.get(NOTICE).content.decode()
+    assert "http://testserver/publication/QX-ALL/2026Q3/object/" in html and 'class="qr"' in html
+    assert any("GONGFEN_BASE_URL is not set" in r.getMessage() for r in caplog.records)
+    assert [w.id for w in base_url_set(None)] == ["gongfen.W001"]  # and `check --deploy` says so
+    settings.GONGFEN_BASE_URL = "https://gongfen.example.gov.cn"
+    assert base_url_set(None) == []
+    assert "https://gongfen.example.gov.cn/publication/QX-ALL/2026Q3/object/" in client.get(NOTICE).content.decode()
+
+
 def test_the_preview_pdf_is_a_pdf(county, client):
     client.force_login(county["qx_admin"])
     response = client.get(PDF)

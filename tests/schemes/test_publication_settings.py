@@ -53,6 +53,71 @@ def test_a_bad_objection_window_is_refused_on_the_field(county, login, value):
     assert Scheme.objects.get(code="QX-2026").objection_days == 5
 
 
+# --- the objection contact (异议受理) ------------------------------------------------------------
+
+CONTACT = {"office": "齐溪镇党政办公室", "phone": "0570-6012345", "address": "齐溪镇人民政府二楼 203 室"}
+
+
+def contact_of(code="QX-2026") -> dict:
+    scheme = Scheme.objects.get(code=code)
+    return {k: getattr(scheme, f"objection_{k}") for k in CONTACT}
+
+
+def test_the_objection_contact_is_edited_with_the_parameters(county, login):
+    client = login("qx_admin")
+    scheme = Scheme.objects.get(code="QX-2026")
+    form = client.get(reverse("schemes:params", args=["QX-2026"])).content.decode()
+    assert 'name="objection_office"' in form and 'name="objection_phone"' in form and 'name="objection_address"' in form
+    posted = params_post(scheme, **{f"objection_{k}": v for k, v in CONTACT.items()})
+    assert client.post(reverse("schemes:params", args=["QX-2026"]), posted).status_code == 302
+    assert contact_of() == CONTACT
+    event = AuditEvent.objects.filter(action="scheme.save").latest("id")
+    assert "objection_contact" not in event.before and event.after["objection_contact"] == CONTACT
+    # a bundle dump carries it, and loading the dump back changes nothing
+    from gongfen.interchange.selectors import scheme_as_bundle
+
+    assert scheme_as_bundle(Scheme.objects.get(code="QX-2026"))["objection_contact"] == CONTACT
+
+
+def test_a_too_long_phone_is_refused_on_the_field(county, login):
+    scheme = Scheme.objects.get(code="QX-2026")
+    response = login("qx_admin").post(
+        reverse("schemes:params", args=["QX-2026"]), params_post(scheme, objection_phone="1" * 51)
+    )
+    assert response.status_code == 200 and response.context["form"].errors["objection_phone"]
+    assert contact_of()["phone"] == ""
+
+
+def test_the_objection_contact_is_editable_in_the_django_admin_and_audited(county, client):
+    from gongfen.accounts.models import User
+
+    staff = User.objects.get(username="org")
+    staff.is_staff = staff.is_superuser = True
+    staff.save()
+    client.force_login(staff)
+    scheme = Scheme.objects.get(code="QX-2026")
+    url = reverse("admin:schemes_scheme_change", args=[scheme.pk])
+    page = client.get(url).content.decode()
+    assert 'name="objection_office"' in page and 'name="weight_quantitative"' not in page  # the rest is read-only
+    response = client.post(url, {f"objection_{k}": v for k, v in CONTACT.items()})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert contact_of() == CONTACT
+    event = AuditEvent.objects.filter(action="scheme.save").latest("id")
+    assert event.actor_label == "org" and event.after["objection_contact"] == CONTACT
+
+
+def test_only_an_administrator_of_the_scheme_sets_its_contact(county):
+    from gongfen.common import Actor, DomainError
+    from gongfen.schemes.services import scheme_contact_set
+
+    scheme = Scheme.objects.get(code="QX-2026")
+    with pytest.raises(DomainError):
+        scheme_contact_set(actor=Actor(county["tc_admin"]), scheme=scheme, **CONTACT)
+    assert contact_of()["office"] == ""
+    scheme_contact_set(actor=Actor(county["qx_admin"]), scheme=scheme, **CONTACT)
+    assert contact_of() == CONTACT
+
+
 # --- the publication scope -------------------------------------------------------------------
 
 

@@ -53,6 +53,7 @@ def test_org_sees_endpoints_and_the_delivery_log(hook, login):
     assert "https://oa.example.gov.cn/hook" in page and "entry.approved" in page
     detail = client.get(reverse("webhooks:endpoint", args=[hook.pk])).content.decode()
     assert hook.secret in detail and str(Delivery.objects.get().uuid) in detail
+    assert hook.secret.startswith("whsec_") and hook.legacy_secret in detail  # both forms during the transition
 
 
 def test_org_adds_an_endpoint(county, login):

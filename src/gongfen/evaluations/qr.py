@@ -16,7 +16,14 @@ class Ticket:
     svg: SafeString
 
 
+def qr_svg(url: str, *, scale: int = 3) -> SafeString:
+    """The QR code of ``url`` as inline SVG (segno's own markup, of our own URL)."""
+    svg = segno.make(url, error="m").svg_inline(
+        scale=scale, border=2, omitsize=True, svgclass="qr", lineclass="qr-line"
+    )
+    return mark_safe(svg)
+
+
 def ticket(base_url: str, code: str) -> Ticket:
     url = f"{base_url}?{urlencode({'code': code})}"
-    svg = segno.make(url, error="m").svg_inline(scale=3, border=2, omitsize=True, svgclass="qr", lineclass="qr-line")
-    return Ticket(code, url, mark_safe(svg))  # segno's own markup, of our own URL
+    return Ticket(code, url, qr_svg(url))

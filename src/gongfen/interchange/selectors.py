@@ -17,6 +17,7 @@ from .validate import WRITTEN_FORMAT
 
 # optional in a bundle: a scheme or group at these values is written without them
 DEFAULT_OBJECTION_DAYS = Scheme._meta.get_field("objection_days").default
+CONTACT_KEYS = ("office", "phone", "address")  # a scheme's objection_contact: Scheme.objection_<key>
 DEFAULT_PUBLISH_SCOPE = PublicationScope.GROUP
 
 
@@ -112,6 +113,9 @@ def scheme_as_bundle(scheme: Scheme, rules: list[Rule] | None = None) -> dict[st
         item["derived_from"] = scheme.derived_from.code
     if scheme.objection_days != DEFAULT_OBJECTION_DAYS:
         item["objection_days"] = scheme.objection_days
+    contact = {k: getattr(scheme, f"objection_{k}") for k in CONTACT_KEYS}
+    if any(contact.values()):
+        item["objection_contact"] = contact
     return item
 
 

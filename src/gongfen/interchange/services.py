@@ -25,7 +25,7 @@ from gongfen.schemes.models import PublicationScope, RankingGroup, Rule, RuleVer
 from gongfen.scoring.periods import period_of
 from gongfen.trust.services import log_entry_events
 
-from .selectors import DEFAULT_OBJECTION_DAYS, bundle_digest
+from .selectors import CONTACT_KEYS, DEFAULT_OBJECTION_DAYS, bundle_digest
 from .validate import BundleInvalid, BundleProblem, Workspace, check_bundle
 
 Progress = Callable[[str, int, int], None]
@@ -295,6 +295,7 @@ class _Loader:
         return schemes, rules
 
     def scheme_values(self, item: dict) -> dict:
+        contact = item.get("objection_contact") or {}
         return {
             "name": item["name"],
             "unit": self.units[item["unit"]],
@@ -307,6 +308,7 @@ class _Loader:
             "category_caps": dict(item.get("category_caps") or {}),
             "min_days": item.get("min_days", 30),
             "objection_days": item.get("objection_days", DEFAULT_OBJECTION_DAYS),
+            **{f"objection_{k}": (contact.get(k) or "").strip() for k in CONTACT_KEYS},
         }
 
     def load_rule(self, scheme: Scheme, item: dict, order: int, rules: dict) -> None:

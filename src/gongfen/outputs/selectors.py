@@ -200,9 +200,20 @@ class Notice:
 
     @property
     def objection_office(self) -> str:
-        """Who receives objections: 组织部 for a county-wide group, else the unit that owns the scheme."""
-        unit = self.board.group.scheme.unit
-        return "县委组织部" if unit.parent_id is None else f"{unit.name}工分考核管理员"
+        """Who receives objections: the scheme's 异议受理单位, or by default 组织部 for a county-wide group,
+        else the administrators of the unit that owns the scheme."""
+        scheme = self.board.group.scheme
+        if scheme.objection_office:
+            return scheme.objection_office
+        return "县委组织部" if scheme.unit.parent_id is None else f"{scheme.unit.name}工分考核管理员"
+
+    @property
+    def objection_phone(self) -> str:
+        return self.board.group.scheme.objection_phone
+
+    @property
+    def objection_address(self) -> str:
+        return self.board.group.scheme.objection_address
 
 
 def notice_title(group: RankingGroup, period: Quarter) -> str:

@@ -27,8 +27,9 @@ from gongfen.accounts.permissions import (
     groups_for,
     principal,
 )
-from gongfen.common import DomainError
+from gongfen.common import DomainError, absolute_url
 from gongfen.dbrouting import replica_reads
+from gongfen.evaluations.qr import qr_svg
 from gongfen.org.models import Cadre
 from gongfen.publication.services import canonical_json
 from gongfen.rankings.page_selectors import exact
@@ -94,6 +95,8 @@ def _notice_context(request, group: RankingGroup, period: str) -> dict:
     notice = selectors.notice(group, period, _snapshot_or_preview(request, group, period))
     query = f"?v={notice.snapshot.version}" if notice.snapshot else ""
     scheme = group.scheme
+    # the objection page as an address that works from paper: GONGFEN_BASE_URL, or the request's host
+    object_url = absolute_url(request, reverse("publication:object", args=[group.code, period]))
     urls = {
         "pdf": reverse("outputs:notice_pdf", args=[group.code, period]) + query,
         "xlsx": reverse("outputs:board_xlsx", args=[group.code, period])
@@ -106,7 +109,8 @@ def _notice_context(request, group: RankingGroup, period: str) -> dict:
         "quarter": selectors.quarter_label(notice.board.period),
         "weights": (exact(scheme.weight_quantitative), exact(scheme.weight_qualitative)),
         "urls": urls,
-        "object_path": reverse("publication:object", args=[group.code, period]),
+        "object_url": object_url,
+        "object_qr": qr_svg(object_url, scale=2),
     }
 
 

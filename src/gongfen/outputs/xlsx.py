@@ -5,6 +5,12 @@ look alike: a bold caption row (what, which quarter, when exported), the
 header row frozen below it, and each column with its width and number
 format. Numbers are written as numbers (Decimal → float only at the cell,
 with the format showing the 2 places the board shows), never as text.
+
+Each sheet also prints as a report (:func:`print_setup`, also used by the import
+templates of ``interchange.excel``): A4, landscape when the columns are wider than
+a portrait page, scaled to one page wide, the caption and header rows repeated on
+every page, page numbers in the footer (tests/outputs/test_xlsx_print.py prints
+them with LibreOffice).
 """
 
 from __future__ import annotations
@@ -22,6 +28,9 @@ from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SCORE = "0.00"  # points and scores as the board shows them
@@ -43,6 +52,27 @@ class Sheet:
     rows: Iterable[Sequence[Any]]
     caption: str = ""  # a line above the header: what this is, which quarter, when exported
     notes: Sequence[str] = field(default_factory=tuple)  # lines below the table (e.g. the fingerprint)
+
+
+# the column widths (Excel's units, about one digit each) that fit across A4 portrait within the margins below
+PORTRAIT_WIDTH = 100
+PAGE_FOOTER = "第 &P 页，共 &N 页"
+
+
+def print_setup(ws, widths: Sequence[float], *, title_rows: int, footer_left: str = "") -> None:
+    """How ``ws`` prints: A4, orientation by its width, one page wide (as many pages down as it needs),
+    rows ``1..title_rows`` (the caption and the header) repeated on every page, page numbers in the footer."""
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if sum(widths) > PORTRAIT_WIDTH else "portrait"
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0  # 0: no limit on the pages down
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3)
+    ws.print_options.horizontalCentered = True
+    if title_rows:
+        ws.print_title_rows = f"1:{title_rows}"
+    ws.oddFooter.center.text = PAGE_FOOTER
+    if footer_left:
+        ws.oddFooter.left.text = footer_left.replace("&", "&&")
 
 
 def _cell(value: Any) -> Any:
@@ -81,6 +111,7 @@ def _write(ws, sheet: Sheet) -> int:
         ws.cell(row=k, column=1, value=line)
     if n:
         ws.auto_filter.ref = f"A{first}:{get_column_letter(len(sheet.columns))}{first + n}"
+    print_setup(ws, [col.width for col in sheet.columns], title_rows=first, footer_left=sheet.title)
     return n
 
 

@@ -94,3 +94,23 @@ class UpholdForm(forms.Form):
         if not data.get("grant_rule"):
             return None
         return Grant(data["grant_rule"], data["grant_occurred_on"], data.get("grant_quantity") or 1)
+
+
+class HolidayYearForm(forms.Form):
+    """The whole 节假日与调休 of one year, one day a line: ``日期,上班/休息,名称`` (as in a holiday CSV file)."""
+
+    days = forms.CharField(
+        label=_("放假和调休上班日期"),
+        widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false"}),
+        max_length=20_000,
+        help_text=_(
+            "每行一天：日期,上班/休息,名称。例如 2027-01-01,休息,元旦。"
+            "只需列出与平常不同的日子：工作日放假（休息），周末调休上班（上班）。保存后以本表为该年的全部安排。"
+        ),
+    )
+    source = forms.CharField(
+        label=_("依据"),
+        required=False,
+        max_length=200,
+        help_text=_("如：国务院办公厅关于2027年部分节假日安排的通知"),
+    )

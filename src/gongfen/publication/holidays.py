@@ -9,6 +9,18 @@ before anything is written (all or nothing):
 - JSON: a list of ``{"date": "2026-10-01", "working": false, "name": "国庆节"}``.
 
 Loading a day that is already known replaces its row.
+
+Which years are known (:func:`year_calendar`): a year recorded whole (:class:`HolidayYear`:
+entered by 组织部 on the 节假日与调休 page, :func:`holiday_year_record`, or loaded from a file
+with ``gongfen holidays load``) is its :class:`Holiday` rows; a year whose State Council schedule
+the product ships (``holidays-cn-YYYY.json`` beside this file, :data:`SHIPPED`) is that schedule,
+with any :class:`Holiday` row of the year on top. Any other year is unknown: a window or deadline
+that needs it raises :class:`CalendarMissing` rather than counting Monday to Friday.
+
+Shipped: 2026, from 国务院办公厅关于2026年部分节假日安排的通知 (published 4 November 2025,
+www.gov.cn/zhengce/content/202511/content_7047090.htm). 2027: not shipped; the State Council's
+schedule could not be found (as of December 2026, neither the PyPI ``holidays`` package 0.108 nor
+``chinese-calendar`` 1.11 has it): 组织部 enters it on the page when it is published.
 """
 
 from __future__ import annotations
@@ -17,17 +29,21 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from functools import cache
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from gongfen.audit.services import audit_record
 from gongfen.common import Actor, DomainError
 
-from .models import Holiday
+from .models import Holiday, HolidayYear
 
 OFFICIAL_2026 = Path(__file__).with_name("holidays-cn-2026.json")
+# the State Council's schedules shipped with the product, by year
+SHIPPED = {int(p.stem.rsplit("-", 1)[1]): p for p in sorted(Path(__file__).parent.glob("holidays-cn-*.json"))}
 KINDS = {"上班": True, "休息": False}
 
 
@@ -44,6 +60,77 @@ class HolidaysInvalid(DomainError):
     def __init__(self, source: str, problems: list[str]):
         super().__init__(f"节假日文件 {source} 有 {len(problems)} 处错误，未导入任何日期 (nothing loaded)")
         self.problems = problems
+
+
+class CalendarMissing(DomainError):
+    """A window or deadline needs a year whose 节假日与调休 nobody has recorded: refused, not guessed."""
+
+    def __init__(self, year: int):
+        super().__init__(
+            f"{year} 年的节假日与调休安排尚未录入，无法按工作日计算异议期（系统不按周一至周五推算）。"
+            f"请组织部在“节假日与调休”页面录入 {year} 年的放假和调休上班日期后再试。",
+            field="window_days",
+            code="calendar_missing",
+        )
+        self.year = year
+
+
+@cache
+def _shipped_days(year: int) -> dict[date, bool]:
+    rows = holidays_parse(SHIPPED[year].read_text(encoding="utf-8"), source=SHIPPED[year].name, fmt="json")
+    return {r.day: r.working for r in rows}
+
+
+def year_calendar(year: int) -> dict[date, bool] | None:
+    """The year's special days (day → working?), or None when the year's calendar is unknown."""
+    recorded = HolidayYear.objects.filter(year=year).exists()
+    days = dict(Holiday.objects.filter(day__year=year).values_list("day", "working"))
+    if recorded:
+        return days
+    if year in SHIPPED:
+        return _shipped_days(year) | days
+    return None
+
+
+def known_years(years) -> set[int]:
+    """Which of ``years`` have a calendar (recorded or shipped); no query when all are shipped."""
+    years = set(years)
+    shipped = years & set(SHIPPED)
+    if shipped == years:
+        return shipped
+    return shipped | set(HolidayYear.objects.filter(year__in=years - shipped).values_list("year", flat=True))
+
+
+def reach(start: date, working_days: int) -> date:
+    """The latest day a window of ``working_days`` from ``start`` can end on, whatever the calendar
+    (five working days a week, and two weeks for the longest holiday, 春节 with its 调休)."""
+    return start + timedelta(days=working_days * 7 // 5 + 14)
+
+
+def missing_years(today: date | None = None, working_days: int | None = None) -> list[int]:
+    """The years a window opened from ``today`` could reach that have no calendar: such a window is refused.
+
+    ``working_days``: the window's length; by default the longest objection window of any scheme.
+    """
+    from django.db.models import Max
+
+    from gongfen.schemes.models import Scheme
+
+    today = today or timezone.localdate()
+    if working_days is None:
+        working_days = Scheme.objects.aggregate(longest=Max("objection_days"))["longest"] or 5
+    years = set(range(today.year, reach(today, working_days).year + 1))
+    return sorted(years - known_years(years))
+
+
+def calendar_rows(year: int) -> list[HolidayRow]:
+    """The year's days as the calendar uses them (recorded, or shipped with any recorded day on top)."""
+    days = year_calendar(year) or {}
+    names = dict(Holiday.objects.filter(day__year=year).values_list("day", "name"))
+    if year in SHIPPED and not HolidayYear.objects.filter(year=year).exists():
+        shipped = holidays_parse(SHIPPED[year].read_text(encoding="utf-8"), fmt="json")
+        names = {r.day: r.name for r in shipped} | names
+    return [HolidayRow(day, working, names.get(day, "")) for day, working in sorted(days.items())]
 
 
 def _day(value, where: str, problems: list[str]) -> date | None:
@@ -125,9 +212,26 @@ def holidays_parse(text: str, *, source: str = "file", fmt: str | None = None) -
     return rows
 
 
+def _record_years(actor: Actor, years, source: str) -> None:
+    now = timezone.now()
+    for year in sorted(years):
+        HolidayYear.objects.update_or_create(
+            year=year,
+            defaults={
+                "source": source[:200],
+                "recorded_by": actor.user,
+                "recorded_by_label": actor.label,
+                "recorded_at": now,
+            },
+        )
+
+
 @transaction.atomic
 def holidays_load(*, actor: Actor, rows: list[HolidayRow], source: str = "") -> tuple[int, int]:
-    """Write the days (a known day is replaced); returns (created, updated). One audit row for the load."""
+    """Write the days (a known day is replaced); returns (created, updated). One audit row for the load.
+
+    A file states its years' schedules: each year in it that the product does not ship counts as
+    recorded (:class:`HolidayYear`); for a shipped year the days are laid over the shipped schedule."""
     existing = {h.day: h for h in Holiday.objects.select_for_update().filter(day__in=[r.day for r in rows])}
     created = updated = 0
     for row in rows:
@@ -139,6 +243,7 @@ def holidays_load(*, actor: Actor, rows: list[HolidayRow], source: str = "") -> 
             known.working, known.name = row.working, row.name
             known.save()
             updated += 1
+    _record_years(actor, {r.day.year for r in rows} - set(SHIPPED), source or "holidays load")
     audit_record(
         actor=actor,
         action="holiday.load",
@@ -160,3 +265,37 @@ def holidays_load_file(*, actor: Actor, path: Path) -> tuple[int, int]:
 def holidays_of(year: int | None = None):
     days = Holiday.objects.order_by("day")
     return days.filter(day__year=year) if year else days
+
+
+@transaction.atomic
+def holiday_year_record(*, actor: Actor, year: int, rows: list[HolidayRow], source: str = "") -> HolidayYear:
+    """组织部 records the whole 节假日与调休 of ``year`` (the State Council's schedule): the year's days are
+    replaced by ``rows``, the year counts as known from now on, and the change is audited (before and after)."""
+    from gongfen.accounts.permissions import principal
+
+    if actor.user is not None and not principal(actor.user).is_org_admin:
+        raise DomainError("只有组织部管理员可以录入节假日与调休", field="year")
+    if not 2000 <= year <= 2100:
+        raise DomainError(f"年份 {year} 不在 2000–2100 之间", field="year")
+    outside = [r.day.isoformat() for r in rows if r.day.year != year]
+    if outside:
+        raise HolidaysInvalid(f"{year} 年", [f"日期 {d} 不在 {year} 年内" for d in outside])
+    source = (source or "").strip()
+    before = [_as_row(r) for r in calendar_rows(year)] if year in known_years([year]) else None
+    Holiday.objects.filter(day__year=year).delete()
+    Holiday.objects.bulk_create([Holiday(day=r.day, working=r.working, name=r.name) for r in rows])
+    _record_years(actor, [year], source or "节假日与调休页面 (page)")
+    audit_record(
+        actor=actor,
+        action="holiday.year.record",
+        object_type="publication.holidayyear",
+        object_id=str(year),
+        summary=f"{year}: {len(rows)} days" + (f" ({source})" if source else ""),
+        before={"days": before} if before is not None else None,
+        after={"days": [_as_row(r) for r in rows], "source": source},
+    )
+    return HolidayYear.objects.get(year=year)
+
+
+def _as_row(row: HolidayRow) -> str:
+    return f"{row.day.isoformat()},{'上班' if row.working else '休息'},{row.name}"

@@ -103,6 +103,27 @@ class Holiday(models.Model):
         return f"{self.day} {self.name} {'上班' if self.working else '休息'}"
 
 
+class HolidayYear(models.Model):
+    """A year whose 节假日与调休 are recorded whole (entered by 组织部, or loaded from a file): its
+    :class:`Holiday` rows are then the year's whole calendar. A year the product ships the State
+    Council's schedule of (``publication/holidays-cn-YYYY.json``) is known without a row here; any
+    other year is unknown, and a window that needs it is refused (``holidays.CalendarMissing``)."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    source = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    recorded_by_label = models.CharField(max_length=150, blank=True)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = pgettext_lazy("model", "节假日年度")
+        verbose_name_plural = pgettext_lazy("model plural", "节假日年度")
+
+    def __str__(self) -> str:
+        return f"{self.year} ({self.source})"
+
+
 class ObjectionStatus(models.TextChoices):
     FILED = "filed", _("待处理")
     UPHELD = "upheld", _("已采纳")

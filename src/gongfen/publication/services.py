@@ -33,7 +33,7 @@ from gongfen.trust.services import snapshot_save_logged
 from gongfen.webhooks import payloads as webhook_payloads
 from gongfen.webhooks.services import webhook_enqueue
 
-from .models import GroupPeriod, Holiday, PeriodState, Snapshot
+from .models import GroupPeriod, PeriodState, Snapshot
 from .selectors import (
     SnapshotDiff,
     closing_blockers,
@@ -184,14 +184,26 @@ def working_days_after(start: date, days: int, calendar: dict[date, bool] | None
 
     A working day is Mon–Fri unless ``calendar`` says otherwise: it maps a day
     to True (a 调休 working weekend) or False (a public holiday). Without a
-    calendar, the holidays recorded in :class:`Holiday` are used.
+    calendar, each year's is used as :func:`holidays.year_calendar` gives it, and
+    a year nobody has recorded raises :class:`holidays.CalendarMissing` (never a
+    silent Monday-to-Friday count).
     """
-    if calendar is None:
-        calendar = dict(Holiday.objects.filter(day__gt=start).values_list("day", "working"))
+    from .holidays import CalendarMissing, year_calendar
+
+    years: dict[int, dict[date, bool]] = {}
     day, left = start, days
     while left:
         day += timedelta(days=1)
-        if calendar.get(day, day.weekday() < 5):
+        if calendar is not None:
+            special = calendar
+        else:
+            if day.year not in years:
+                found = year_calendar(day.year)
+                if found is None:
+                    raise CalendarMissing(day.year)
+                years[day.year] = found
+            special = years[day.year]
+        if special.get(day, day.weekday() < 5):
             left -= 1
     return day
 

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
@@ -25,8 +26,9 @@ from gongfen.schemes.models import RankingGroup
 
 from . import objections as services
 from . import page_selectors as pages
-from .forms import DismissForm, ObjectionForm, UpholdForm
-from .models import ObjectionStatus
+from .forms import DismissForm, HolidayYearForm, ObjectionForm, UpholdForm
+from .holidays import SHIPPED, HolidaysInvalid, calendar_rows, holiday_year_record, holidays_parse, missing_years
+from .models import HolidayYear, ObjectionStatus
 from .selectors import objection_window
 
 
@@ -216,3 +218,65 @@ def objection_evidence(request, pk: int):
     if not item.evidence_token:
         raise Http404("no evidence")
     return evidence_files.file_response(item.evidence_token, item.evidence_type, item.evidence_name)
+
+
+# --- the holiday calendar (节假日与调休) ----------------------------------------------------------
+
+
+def _years_overview(today) -> list[dict]:
+    """Last year to two years ahead: whether each is shipped, recorded (by whom, from what) or missing."""
+    recorded = {y.year: y for y in HolidayYear.objects.filter(year__range=(today.year - 1, today.year + 2))}
+    rows = []
+    for year in range(today.year - 1, today.year + 3):
+        if year in recorded:
+            status = "recorded"
+        elif year in SHIPPED:
+            status = "shipped"
+        else:
+            status = "missing"
+        rows.append({"year": year, "status": status, "recorded": recorded.get(year)})
+    return rows
+
+
+@login_required
+def holidays(request, year: int | None = None):
+    """组织部 enters a year's 节假日与调休 (the whole year at once); others find nothing here (404)."""
+    if not principal(request.user).is_org_admin:
+        raise Http404("for 组织部")
+    today = timezone.localdate()
+    if year is None:
+        missing = missing_years(today)
+        return redirect("publication:holidays_year", missing[0] if missing else today.year)
+    if not 2000 <= year <= 2100:
+        raise Http404("no such year")
+    rows = calendar_rows(year)
+    current = "\n".join(f"{r.day.isoformat()},{'上班' if r.working else '休息'},{r.name}" for r in rows)
+    recorded = HolidayYear.objects.filter(year=year).first()
+    form = HolidayYearForm(
+        request.POST or None, initial={"days": current, "source": recorded.source if recorded else ""}
+    )
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            parsed = holidays_parse(form.cleaned_data["days"], source=f"{year}", fmt="csv")
+            holiday_year_record(actor=Actor(request.user), year=year, rows=parsed, source=form.cleaned_data["source"])
+        except HolidaysInvalid as exc:
+            form.add_error("days", exc.message)
+            problems = exc.problems
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已保存 %(year)s 年的节假日与调休安排") % {"year": year})
+            return redirect("publication:holidays_year", year)
+    context = {
+        "year": year,
+        "rows": rows,
+        "form": form,
+        "problems": problems,
+        "recorded": recorded,
+        "shipped": year in SHIPPED and recorded is None,
+        "known": recorded is not None or year in SHIPPED,
+        "years": _years_overview(today),
+        "missing": missing_years(today),
+    }
+    return render(request, "publication/holidays.html", context)

@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from gongfen.accounts.permissions import Action, groups_for
 from gongfen.ledger.models import Entry
+from gongfen.publication.holidays import CalendarMissing, missing_years
 from gongfen.publication.models import GroupPeriod, PeriodState, Snapshot
 from gongfen.publication.selectors import closing_blockers, snapshot_current
+from gongfen.publication.services import working_days_after
 from gongfen.schemes.models import RankingGroup
 
 MOVES = ("close", "publish", "republish", "finalize")
@@ -38,6 +40,7 @@ class Lifecycle:
     objection_days: int
     publication_url: str | None
     today: date
+    calendar_missing: int | None = None  # a window from today would need this year's calendar, not recorded
 
     @property
     def moves(self) -> tuple[str, ...]:
@@ -86,6 +89,15 @@ def lifecycle(user, group: RankingGroup, period: str, today: date | None = None)
         count = pending.count()
         blockers = list(pending[:BLOCKERS_SHOWN]) if count else []
     published = state in (PeriodState.PUBLISHED, PeriodState.FINAL)
+    administer = can_administer(user, group)
+    today = today or timezone.localdate()
+    missing = None
+    days = group.scheme.objection_days
+    if administer and state in (PeriodState.CLOSING, PeriodState.PUBLISHED) and missing_years(today, days):
+        try:  # the window publishing (or republishing) today would open: does it really reach that year?
+            working_days_after(today, days)
+        except CalendarMissing as exc:
+            missing = exc.year
     return Lifecycle(
         group=group,
         period=period,
@@ -94,10 +106,11 @@ def lifecycle(user, group: RankingGroup, period: str, today: date | None = None)
         window_starts_on=row.window_starts_on if row else None,
         window_ends_on=row.window_ends_on if row else None,
         snapshot=snapshot_current(group, period) if published else None,
-        administer=can_administer(user, group),
+        administer=administer,
         blockers=tuple(blockers),
         blocker_count=count,
         objection_days=group.scheme.objection_days,
         publication_url=publication_url(group, period) if published else None,
-        today=today or timezone.localdate(),
+        today=today,
+        calendar_missing=missing,
     )

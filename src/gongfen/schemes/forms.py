@@ -60,6 +60,8 @@ def params_field_of(path: str) -> str | None:
         return "weight_quantitative" if sub == "quantitative" else "weight_qualitative"
     if key == "category_caps":
         return f"cap_{sub}" if sub else None
+    if key == "objection_contact":
+        return f"objection_{sub}" if sub in ("office", "phone", "address") else None
     if key in ("grades", "evaluator_classes", "tiers", "min_days", "objection_days", "name"):
         return key
     return None
@@ -187,6 +189,14 @@ class SchemeParamsForm(forms.Form):
         max_value=60,
         help_text=_("公示后可提出异议的工作日数（按节假日与调休日历计算），默认 5"),
     )
+    objection_office = forms.CharField(
+        label=_("异议受理单位"),
+        required=False,
+        max_length=100,
+        help_text=_("印在公示上；留空时为县委组织部（全县方案）或本单位工分考核管理员"),
+    )
+    objection_phone = forms.CharField(label=_("异议受理电话"), required=False, max_length=50)
+    objection_address = forms.CharField(label=_("异议受理地址"), required=False, max_length=200)
     reason = forms.CharField(label=_("修改说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
@@ -216,6 +226,9 @@ class SchemeParamsForm(forms.Form):
             "tiers": _lines((t["name"], t["cumulative"]) for t in scheme.tiers),
             "min_days": scheme.min_days,
             "objection_days": scheme.objection_days,
+            "objection_office": scheme.objection_office,
+            "objection_phone": scheme.objection_phone,
+            "objection_address": scheme.objection_address,
         }
         for category, cap in scheme.category_caps.items():
             initial[f"cap_{category}"] = cap
@@ -247,6 +260,11 @@ class SchemeParamsForm(forms.Form):
             },
             "min_days": data["min_days"],
             "objection_days": data["objection_days"],
+            "objection_contact": {
+                "office": data["objection_office"].strip(),
+                "phone": data["objection_phone"].strip(),
+                "address": data["objection_address"].strip(),
+            },
         }
 
 

@@ -42,6 +42,10 @@ class Scheme(models.Model):
     action_policy = models.CharField(max_length=20, default="streak")
     # 异议期: working days after the day of publication during which cadres may object
     objection_days = models.PositiveSmallIntegerField(default=5)
+    # who receives objections (异议受理), printed on the 公示 notice; blank office: 组织部 or the scheme's unit
+    objection_office = models.CharField(_("异议受理单位"), max_length=100, blank=True)
+    objection_phone = models.CharField(_("异议受理电话"), max_length=50, blank=True)
+    objection_address = models.CharField(_("异议受理地址"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["year", "code"]

@@ -103,8 +103,10 @@ def rule_edit(*, actor: Actor, rule: Rule, rule_dict: dict[str, Any], reason: st
 
 def scheme_params_put(*, actor: Actor, scheme: Scheme, params: dict[str, Any], reason: str = "") -> Scheme:
     """Replace the scheme's parameters (``weights``, ``grades``, ``evaluator_classes``, ``tiers``,
-    ``category_caps``, ``min_days``, ``objection_days``: the bundle's keys) through :func:`scheme_save`."""
-    allowed = {"weights", "grades", "evaluator_classes", "tiers", "category_caps", "min_days", "objection_days", "name"}
+    ``category_caps``, ``min_days``, ``objection_days``, ``objection_contact``: the bundle's keys) through
+    :func:`scheme_save`."""
+    allowed = {"weights", "grades", "evaluator_classes", "tiers", "category_caps", "min_days", "objection_days"}
+    allowed |= {"objection_contact", "name"}
     unknown = set(params) - allowed
     if unknown:
         raise DomainError(f"不能在此修改 {', '.join(sorted(unknown))}", field=None)
@@ -112,6 +114,20 @@ def scheme_params_put(*, actor: Actor, scheme: Scheme, params: dict[str, Any], r
         scheme = _locked(scheme.code) or scheme
         item = scheme_as_bundle(scheme) | copy.deepcopy(params)
         return scheme_save(actor=actor, scheme_dict=item, reason=reason)
+
+
+def scheme_contact_set(
+    *, actor: Actor, scheme: Scheme, office: str, phone: str, address: str, reason: str = ""
+) -> Scheme:
+    """Set who receives objections (异议受理: office, phone, address), printed on the notice; audited as a scheme
+    change. Only an administrator of the scheme may (the Django admin calls this too)."""
+    from gongfen.accounts.permissions import Action, schemes_for
+
+    if actor.user is not None and not schemes_for(actor.user, Action.ADMINISTER).filter(pk=scheme.pk).exists():
+        raise DomainError(f"您不能修改考核方案 {scheme.code}", field="scheme")
+    contact = {"office": office, "phone": phone, "address": address}
+    contact = {k: (v or "").strip() for k, v in contact.items()}
+    return scheme_params_put(actor=actor, scheme=scheme, params={"objection_contact": contact}, reason=reason)
 
 
 def scheme_derive_proposal(*, template: Scheme, unit: Unit, year: int) -> tuple[str, str]:

@@ -61,6 +61,7 @@ FIELD_LABELS = {
     "category_caps": gettext_lazy("类别上限"),
     "min_days": gettext_lazy("最少在岗天数"),
     "objection_days": gettext_lazy("异议期（工作日）"),
+    "objection_contact": gettext_lazy("异议受理"),
 }
 
 

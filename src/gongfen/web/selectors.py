@@ -31,6 +31,11 @@ def dashboard(user) -> dict:
             "groups": groups_for(user, Action.ADMINISTER).count(),
             "pending": entries_for(user).filter(status=EntryStatus.PENDING).count(),
         }
+    if p.is_org_admin:
+        from gongfen.publication.holidays import missing_years
+
+        # a window that would reach into a year nobody has recorded is refused: tell 组织部 before it comes to that
+        panels["calendar"] = {"missing": missing_years(today)}
     if p.has(RoleKind.TASK_FORCE_LEAD):
         panels["task_force"] = {"members": cadres_for(user, Action.DECLARE).exclude(pk=p.cadre_id).count()}
     return panels

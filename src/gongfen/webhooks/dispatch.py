@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import Attempt, Delivery, DeliveryStatus
-from .signing import sign
+from .signing import sign, sign_legacy
 
 log = logging.getLogger(__name__)
 
@@ -90,14 +90,19 @@ def body_of(delivery: Delivery) -> bytes:
 
 
 def headers_of(delivery: Delivery, body: bytes, now: datetime) -> dict[str, str]:
-    timestamp = str(int(now.timestamp()))
+    """Standard Webhooks' three headers; for one release the old ``X-Gongfen-*`` ones too (docs/webhooks.md)."""
+    timestamp, msg_id, secret = str(int(now.timestamp())), str(delivery.uuid), delivery.endpoint.secret
     return {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": USER_AGENT,
+        "webhook-id": msg_id,
+        "webhook-timestamp": timestamp,
+        "webhook-signature": sign(secret, msg_id, timestamp, body),
         "X-Gongfen-Event": delivery.event,
-        "X-Gongfen-Delivery": str(delivery.uuid),
+        # the transition: dropped in the release after this one
+        "X-Gongfen-Delivery": msg_id,
         "X-Gongfen-Timestamp": timestamp,
-        "X-Gongfen-Signature": sign(delivery.endpoint.secret, timestamp, body),
+        "X-Gongfen-Signature": sign_legacy(secret, timestamp, body),
     }
 
 

@@ -36,6 +36,20 @@ class Endpoint(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.url})"
 
+    @property
+    def standard_secret(self) -> str:
+        """The ``whsec_`` secret a Standard Webhooks receiver verifies with (signing.py)."""
+        from .signing import standard_secret
+
+        return standard_secret(self.secret)
+
+    @property
+    def legacy_secret(self) -> str | None:
+        """The same key as the old ``X-Gongfen-Signature`` receivers use it (during the transition)."""
+        from .signing import legacy_secret
+
+        return legacy_secret(self.secret)
+
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("待发送")
@@ -47,7 +61,7 @@ class DeliveryStatus(models.TextChoices):
 class Delivery(models.Model):
     """推送记录: one event for one endpoint, enqueued in the transaction of the event, sent by the worker.
 
-    ``uuid`` is the ``X-Gongfen-Delivery`` header: the same on every attempt, so a receiver can
+    ``uuid`` is the ``webhook-id`` header (and, during the transition, ``X-Gongfen-Delivery``): the same on every attempt, so a receiver can
     ignore a repeat. ``next_attempt_at`` is when the worker may (re)try; a ``sending`` row whose
     time has passed belongs to a worker that died and is taken again.
     """

@@ -7,7 +7,6 @@ worker (``gongfen webhooks run``, ``dispatch.py``) sends after commit.
 
 from __future__ import annotations
 
-import secrets
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -23,6 +22,7 @@ from gongfen.common import Actor, DomainError
 
 from .dispatch import host_allowed
 from .models import Delivery, DeliveryStatus, Endpoint, Event
+from .signing import new_secret
 
 Payload = dict[str, Any] | Callable[[], dict[str, Any]]
 
@@ -126,7 +126,7 @@ def _clean_url(url: str) -> str:
 
 @transaction.atomic
 def endpoint_create(*, actor: Actor, name: str, url: str, events: list[str]) -> Endpoint:
-    """A new active endpoint with a fresh random secret (shown to 组织部 on the endpoint's page)."""
+    """A new active endpoint with a fresh random ``whsec_`` secret (shown to 组织部 on the endpoint's page)."""
     name = (name or "").strip()
     if not name:
         raise DomainError("推送地址须有名称", field="name")
@@ -134,7 +134,7 @@ def endpoint_create(*, actor: Actor, name: str, url: str, events: list[str]) -> 
         name=name[:100],
         url=_clean_url(url),
         events=_clean_events(events),
-        secret=secrets.token_urlsafe(32),
+        secret=new_secret(),
         created_by=actor.user,
         created_by_label=actor.label,
     )

@@ -36,19 +36,33 @@ def code_param(*examples: str):
     return Path(..., min_length=1, max_length=64, examples=list(examples))
 
 
-@router.get("/units", response=responses(200, UnitPage), tags=["组织"], summary="单位（管理或审核范围内）")
+@router.get(
+    "/units",
+    operation_id="list_units",
+    response=responses(200, UnitPage),
+    tags=["org"],
+    summary="单位（管理或审核范围内）",
+)
 def units(request, params: Query[PageParams]):
     need(request, Scope.READ)
     return page(selectors.units(request.user), cursor=params.cursor, limit=params.limit, out=out.unit)
 
 
-@router.get("/cadres", response=responses(200, CadrePage), tags=["组织"], summary="干部与岗位（可见范围内）")
+@router.get(
+    "/cadres",
+    operation_id="list_cadres",
+    response=responses(200, CadrePage),
+    tags=["org"],
+    summary="干部与岗位（可见范围内）",
+)
 def cadres(request, params: Query[PageParams]):
     need(request, Scope.READ)
     return page(selectors.cadres(request.user), cursor=params.cursor, limit=params.limit, out=out.cadre)
 
 
-@router.get("/cadres/{code}", response=responses(200, CadreOut), tags=["组织"], summary="一位干部")
+@router.get(
+    "/cadres/{code}", operation_id="get_cadre", response=responses(200, CadreOut), tags=["org"], summary="一位干部"
+)
 def cadre(request, code: str = code_param("A01")):
     need(request, Scope.READ)
     found = selectors.cadres(request.user).filter(code=code).first()
@@ -57,7 +71,9 @@ def cadre(request, code: str = code_param("A01")):
     return out.cadre(found)
 
 
-@router.get("/schemes", response=responses(200, SchemePage), tags=["考核方案"], summary="考核方案")
+@router.get(
+    "/schemes", operation_id="list_schemes", response=responses(200, SchemePage), tags=["schemes"], summary="考核方案"
+)
 def schemes(request, params: Query[PageParams]):
     need(request, Scope.READ)
     return page(selectors.schemes(request.user), cursor=params.cursor, limit=params.limit, out=out.scheme)
@@ -70,13 +86,25 @@ def _scheme(request, code: str):
     return found
 
 
-@router.get("/schemes/{code}", response=responses(200, SchemeOut), tags=["考核方案"], summary="一个考核方案")
+@router.get(
+    "/schemes/{code}",
+    operation_id="get_scheme",
+    response=responses(200, SchemeOut),
+    tags=["schemes"],
+    summary="一个考核方案",
+)
 def scheme(request, code: str = code_param("QX-2026")):
     need(request, Scope.READ)
     return out.scheme(_scheme(request, code))
 
 
-@router.get("/schemes/{code}/rules", response=responses(200, RulePage), tags=["考核方案"], summary="方案的赋分规则")
+@router.get(
+    "/schemes/{code}/rules",
+    operation_id="list_scheme_rules",
+    response=responses(200, RulePage),
+    tags=["schemes"],
+    summary="方案的赋分规则",
+)
 def rules(request, params: Query[PageParams], code: str = code_param("QX-2026")):
     need(request, Scope.READ)
     found = _scheme(request, code)
@@ -85,8 +113,9 @@ def rules(request, params: Query[PageParams], code: str = code_param("QX-2026"))
 
 @router.get(
     "/rankings/{group}/{period}",
+    operation_id="get_ranking",
     response=responses(200, RankingOut),
-    tags=["排名"],
+    tags=["rankings"],
     summary="实时排名（管理员与审核人，范围内）",
 )
 def ranking(request, group: str = code_param("QX-ALL"), period: str = PERIOD):
@@ -99,7 +128,13 @@ def ranking(request, group: str = code_param("QX-ALL"), period: str = PERIOD):
     return out.ranking(data, cadre_names(codes), period_state(found, period))
 
 
-@router.get("/publications", response=responses(200, PublicationPage), tags=["公示"], summary="可查看的公示")
+@router.get(
+    "/publications",
+    operation_id="list_publications",
+    response=responses(200, PublicationPage),
+    tags=["publications"],
+    summary="可查看的公示",
+)
 def publications(request, params: Query[PageParams]):
     need(request, Scope.READ)
     rows, visible = selectors.published_periods(request.user)
@@ -108,8 +143,9 @@ def publications(request, params: Query[PageParams]):
 
 @router.get(
     "/publications/{group}/{period}",
+    operation_id="get_publication",
     response=responses(200, PublishedRankingOut),
-    tags=["公示"],
+    tags=["publications"],
     summary="公示的排名（最新版本）",
 )
 def publication(request, group: str = code_param("QX-ALL"), period: str = PERIOD):
@@ -131,8 +167,9 @@ def publication(request, group: str = code_param("QX-ALL"), period: str = PERIOD
 
 @router.get(
     "/evaluation-rounds",
+    operation_id="list_evaluation_rounds",
     response=responses(200, EvaluationRoundPage),
-    tags=["定性评价"],
+    tags=["evaluations"],
     summary="评价轮次（所管理的，或被列为投票人的）",
 )
 def evaluation_rounds(request, params: Query[PageParams]):

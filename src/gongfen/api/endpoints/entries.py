@@ -32,7 +32,7 @@ from ..schemas import EntryDeclareIn, EntryOut, EntryPage, EvidenceIn, ReasonIn,
 from ..services import idempotent_write, request_fingerprint
 from .common import PageParams, responses
 
-router = Router(tags=["工分记录"])
+router = Router(tags=["entries"])
 CODE = Path(..., min_length=1, max_length=80, description="entry code", examples=["E01"])
 KEY_HELP = "retrying with the same key and body returns the first response and writes nothing"
 
@@ -50,7 +50,12 @@ class DeclarableParams(PageParams):
     on: date | None = Field(None, description="the day of the work (default: today)")
 
 
-@router.get("/entries", response=responses(200, EntryPage), summary="工分记录（可见范围内，可筛选）")
+@router.get(
+    "/entries",
+    operation_id="list_entries",
+    response=responses(200, EntryPage),
+    summary="工分记录（可见范围内，可筛选）",
+)
 def entries(request, params: Query[EntryFilters]):
     need(request, Scope.READ)
     filters = params.model_dump(include={"cadre", "scheme", "rule", "period", "status"})
@@ -58,13 +63,18 @@ def entries(request, params: Query[EntryFilters]):
     return page(rows, cursor=params.cursor, limit=params.limit, out=out.entry)
 
 
-@router.get("/entries/{code}", response=responses(200, EntryOut), summary="一条工分记录")
+@router.get("/entries/{code}", operation_id="get_entry", response=responses(200, EntryOut), summary="一条工分记录")
 def entry(request, code: str = CODE):
     need(request, Scope.READ)
     return out.entry(_visible(request, code))
 
 
-@router.get("/declarable-rules", response=responses(200, RulePage), summary="可为某干部申报的规则")
+@router.get(
+    "/declarable-rules",
+    operation_id="list_declarable_rules",
+    response=responses(200, RulePage),
+    summary="可为某干部申报的规则",
+)
 def declarable_rules(request, params: Query[DeclarableParams]):
     need(request, Scope.DECLARE)
     cadre = _declarable_cadre(request, params.cadre)
@@ -109,7 +119,12 @@ def _files(evidence: list[EvidenceIn]) -> list[tuple[str, bytes]]:
     return files
 
 
-@router.post("/entries", response=responses(201, EntryOut), summary="申报（录入）一条工分记录，可附佐证材料")
+@router.post(
+    "/entries",
+    operation_id="declare_entry",
+    response=responses(201, EntryOut),
+    summary="申报（录入）一条工分记录，可附佐证材料",
+)
 def declare(
     request,
     response: HttpResponse,
@@ -149,7 +164,12 @@ def declare(
     return _idempotent(request, response, idempotency_key, payload.model_dump(mode="json"), write)
 
 
-@router.post("/entries/{code}/submit", response=responses(200, EntryOut), summary="提交草稿，等待审核")
+@router.post(
+    "/entries/{code}/submit",
+    operation_id="submit_entry",
+    response=responses(200, EntryOut),
+    summary="提交草稿，等待审核",
+)
 def submit(
     request,
     response: HttpResponse,
@@ -187,7 +207,9 @@ def _decision(request, response, code: str, payload: Schema, key: str | None, de
     return _idempotent(request, response, key, payload.model_dump(mode="json"), write)
 
 
-@router.post("/entries/{code}/approve", response=responses(200, EntryOut), summary="审核通过")
+@router.post(
+    "/entries/{code}/approve", operation_id="approve_entry", response=responses(200, EntryOut), summary="审核通过"
+)
 def approve(
     request,
     response: HttpResponse,
@@ -202,7 +224,12 @@ def approve(
     return _decision(request, response, code, payload, idempotency_key, decide)
 
 
-@router.post("/entries/{code}/reject", response=responses(200, EntryOut), summary="退回（须说明理由）")
+@router.post(
+    "/entries/{code}/reject",
+    operation_id="reject_entry",
+    response=responses(200, EntryOut),
+    summary="退回（须说明理由）",
+)
 def reject(
     request,
     response: HttpResponse,
@@ -217,7 +244,12 @@ def reject(
     return _decision(request, response, code, payload, idempotency_key, decide)
 
 
-@router.post("/entries/{code}/revoke", response=responses(200, RevokeOut), summary="撤销已通过的记录（冲销）")
+@router.post(
+    "/entries/{code}/revoke",
+    operation_id="revoke_entry",
+    response=responses(200, RevokeOut),
+    summary="撤销已通过的记录（冲销）",
+)
 def revoke(
     request,
     response: HttpResponse,

@@ -17,6 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from gongfen.evaluations.models import Ballot
 from gongfen.org.models import Post, Unit
+from gongfen.outputs.xlsx import print_setup
 from gongfen.schemes.models import RankingGroup, Rule, Scheme
 
 from ..selectors import _cadres, _entries, _schemes, group_as_bundle
@@ -91,8 +92,10 @@ class Writer:
         """A sheet of ``items``; with ``examples`` (a list, maybe empty: the fixed examples) an example row first."""
         ws = self.book.create_sheet(spec.name)
         ws.freeze_panes = "A2"
+        widths = [max(12, len(column.header) * 2 + 4) for column in spec.columns]
+        print_setup(ws, widths, title_rows=1, footer_left=f"{self.kind.label} · {spec.name}")
         for i, column in enumerate(spec.columns):
-            ws.column_dimensions[get_column_letter(i + 1)].width = max(12, len(column.header) * 2 + 4)
+            ws.column_dimensions[get_column_letter(i + 1)].width = widths[i]
             ref = self.list_refs.get(column.lists)
             if ref:
                 fixed = column.lists in FIXED and column.type != "list"
@@ -132,6 +135,7 @@ class Writer:
         help_ws = self.book.create_sheet(HELP_SHEET)
         help_ws.column_dimensions["A"].width = 24
         help_ws.column_dimensions["B"].width = 90
+        print_setup(help_ws, [24, 90], title_rows=0, footer_left=HELP_SHEET)
         help_ws.append([f"{self.kind.label}导入表 填写说明"])
         for note in (
             *self.kind.notes,
