@@ -360,13 +360,25 @@ def _names(rankings) -> dict[str, str]:
     return names
 
 
+class _SafeCsvWriter:
+    """``csv.writer`` whose fields no spreadsheet runs as formulas (a name ``=HYPERLINK(…)`` gets a leading ')."""
+
+    def __init__(self, buffer):
+        from gongfen.cellsafety import csv_safe
+
+        self._writer, self._safe = csv.writer(buffer), csv_safe
+
+    def writerow(self, row) -> None:
+        self._writer.writerow([self._safe(v) for v in row])
+
+
 def write_csv(rankings, out) -> None:
     """UTF-8 with BOM and CRLF, so that Excel opens it with the Chinese intact."""
     from gongfen.scoring import fmt2
 
     names = _names(rankings)
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = _SafeCsvWriter(buffer)
     writer.writerow(CSV_HEADER)
     for r in rankings:
         for row in r.rows:
