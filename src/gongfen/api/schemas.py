@@ -163,7 +163,7 @@ class RankingRowOut(Schema):
     tier: str
     quantitative: str
     quantitative_normalized: str
-    qualitative: str
+    qualitative: str | None = Field(description="null when the cadre has no counted ballot in the period")
     composite: str
     vetoed: bool
     actions: list[str]
