@@ -14,6 +14,8 @@ GONGFEN_BASE_URL      the address people open, for links in e-mails (e.g. https:
 GONGFEN_WEBHOOKS_INLINE 1/true to send webhooks in a background thread right after commit (docs/webhooks.md)
 GONGFEN_IMPORT_RUNNER thread (default) | worker | inline: who runs spreadsheet import jobs (docs/spreadsheets.md)
 GONGFEN_IMPORT_MAX_MB largest spreadsheet the web accepts, in MB (default 60)
+GONGFEN_EVIDENCE_MAX_FILES  evidence files of one declaration, web and API (default 5; each at most 10 MB)
+GONGFEN_EVIDENCE_MAX_MB     their total size, in MB (default 20)
 GONGFEN_RANKING_CACHE_URL  redis://… to share computed rankings between processes (needs gongfen[redis]);
                       GONGFEN_RANKING_CACHE_OFF=1 turns the ranking cache off (docs/scaling.md)
 GONGFEN_WEBHOOK_HOSTS comma-separated host names webhooks may be sent to (".example.gov.cn" takes its
@@ -204,8 +206,18 @@ LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = int(os.environ.get("GONGFEN_SESSION_SECONDS", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Uploads (docs/security.md T7, T15): evidence of one declaration, the same on the web form and the API
+GONGFEN_EVIDENCE_MAX_FILES = int(os.environ.get("GONGFEN_EVIDENCE_MAX_FILES", "5"))
+GONGFEN_EVIDENCE_MAX_BYTES = int(os.environ.get("GONGFEN_EVIDENCE_MAX_MB", "20")) * 1024 * 1024  # all files together
+# the API's JSON body carries the evidence in base64 (4/3 of its size); it is read into memory whole
+DATA_UPLOAD_MAX_MEMORY_SIZE = GONGFEN_EVIDENCE_MAX_BYTES * 4 // 3 + 1024 * 1024
+# a web upload bigger than this is streamed to a temporary file, never held in memory
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "gongfen.uploads.BoundedUploadHandler",  # at most GONGFEN_EVIDENCE_MAX_FILES files, GONGFEN_UPLOAD_MAX_BYTES
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Security (docs/security.md). Lock-out: after AXES_FAILURE_LIMIT failed logins for one user name from
 # one address, that pair is refused (even with the right password) for the cool-off; an administrator
@@ -261,6 +273,8 @@ GONGFEN_WEBHOOK_HOSTS = [h.lower() for h in env_list("GONGFEN_WEBHOOK_HOSTS", ""
 # the web process, "worker" leaves them to `gongfen jobs run`, "inline" runs them in the request (tests)
 GONGFEN_IMPORT_RUNNER = os.environ.get("GONGFEN_IMPORT_RUNNER", "thread")
 GONGFEN_IMPORT_MAX_BYTES = int(os.environ.get("GONGFEN_IMPORT_MAX_MB", "60")) * 1024 * 1024
+# the most file data one web request may upload (the larger of a spreadsheet and a declaration's evidence)
+GONGFEN_UPLOAD_MAX_BYTES = max(GONGFEN_IMPORT_MAX_BYTES, GONGFEN_EVIDENCE_MAX_BYTES) + 1024 * 1024
 EMAIL_HOST = os.environ.get("GONGFEN_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("GONGFEN_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("GONGFEN_EMAIL_USER", "")

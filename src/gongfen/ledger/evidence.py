@@ -49,6 +49,17 @@ def check_upload(name: str, content: bytes) -> CheckedFile:
     return CheckedFile(Path(name).name[:255] or "file", content, *kind)
 
 
+def check_uploads(files) -> list[CheckedFile]:
+    """Every (name, content) of one declaration checked, and their number and total size bounded (settings)."""
+    files = list(files)
+    most, total = settings.GONGFEN_EVIDENCE_MAX_FILES, settings.GONGFEN_EVIDENCE_MAX_BYTES
+    if len(files) > most:
+        raise DomainError(f"佐证材料最多 {most} 个，本次 {len(files)} 个 (too many files)", field="evidence")
+    if sum(len(content) for _, content in files) > total:
+        raise DomainError(f"佐证材料合计不能超过 {total // (1024 * 1024)} MB (files too large)", field="evidence")
+    return [check_upload(name, content) for name, content in files]
+
+
 def evidence_root() -> Path:
     return Path(settings.MEDIA_ROOT) / "evidence"
 
