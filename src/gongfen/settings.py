@@ -5,6 +5,8 @@ GONGFEN_DATABASE_URL  default: sqlite:///$GONGFEN_HOME/gongfen.sqlite3
 GONGFEN_REPLICA_DATABASE_URL  a PostgreSQL streaming replica of it for published-board and ledger
                       reads (gongfen.dbrouting, docs/scaling.md "Read scaling"); unset: one database
 GONGFEN_REPLICA_STICKY_SECONDS  after a user writes, their reads stay on the primary this long (default 5)
+GONGFEN_SQLITE_TIMEOUT   seconds a SQLite writer waits for the write lock (default 30)
+GONGFEN_SESSIONS      db | file: where sessions live (default: file on SQLite, db on PostgreSQL)
 GONGFEN_SECRET_KEY    required by gongfen.settings_production; here a key is
                       generated once and kept in $GONGFEN_HOME/secret_key
 GONGFEN_DEBUG         1/true to turn on Django's debug mode
@@ -100,6 +102,7 @@ MIDDLEWARE = [
     "gongfen.web.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "gongfen.web.middleware.RejectNullCharactersMiddleware",
+    "gongfen.web.middleware.BusyDatabaseMiddleware",  # SQLite during an import: 503 "正在导入，请稍后再试"
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "gongfen.dbrouting.PrimaryAfterWriteMiddleware",  # per-request read routing; sticky primary after a write
@@ -142,7 +145,7 @@ def database_config(url: str | None) -> dict:
         config["OPTIONS"] = {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
             "transaction_mode": "IMMEDIATE",
-            "timeout": 30,
+            "timeout": float(os.environ.get("GONGFEN_SQLITE_TIMEOUT", "30")),
         }
         config.setdefault("TEST", {})["NAME"] = os.environ.get("GONGFEN_TEST_SQLITE_NAME") or None
     return config
@@ -201,6 +204,15 @@ CACHES = {
 GONGFEN_RANKING_CACHE = not env_bool("GONGFEN_RANKING_CACHE_OFF")
 GONGFEN_RANKING_CACHE_ROWS = int(os.environ.get("GONGFEN_RANKING_CACHE_ROWS", "200000"))  # per process
 
+# Sessions: in the database on PostgreSQL; on SQLite in files under GONGFEN_HOME/private/sessions, so that
+# signing in never waits for SQLite's one write lock (held for minutes by a big import; docs/security.md T18)
+SESSION_ENGINE = {"db": "django.contrib.sessions.backends.db", "file": "django.contrib.sessions.backends.file"}[
+    os.environ.get("GONGFEN_SESSIONS") or ("file" if DATABASES["default"]["ENGINE"].endswith("sqlite3") else "db")
+]
+SESSION_FILE_PATH = GONGFEN_HOME / "private" / "sessions"
+if SESSION_ENGINE.endswith(".file"):
+    SESSION_FILE_PATH.mkdir(mode=0o700, parents=True, exist_ok=True)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -233,6 +245,7 @@ AXES_RESET_ON_SUCCESS = True
 # the lock ends 15 minutes after the 5th failure, as the login page says (a try during it does not extend it)
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "gongfen.accounts.lockout.locked_out"
+AXES_HANDLER = "gongfen.accounts.lockout.QueuedAxesHandler"  # its rows wait in a queue while SQLite is busy
 AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)  # never a client-supplied X-Forwarded-For
 # Content Security Policy: our own scripts, styles and images only; no inline script, style or eval
 # (htmx's injected indicator styles are off in base.html's htmx-config and live in app.css).

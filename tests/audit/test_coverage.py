@@ -457,6 +457,7 @@ NOT_WRITES = {
     "gongfen.trust.services.log_entry_event_hashes": "appends to the log inside the audited lean ledger loader",
     "gongfen.trust.services.snapshot_save_logged": "a step of the audited publication services",
     "gongfen.trust.services.log_lock": "takes the log's lock at the start of an audited ledger service; writes nothing",
+    "gongfen.trust.services.unlogged": "a preview's rolled-back writes skip the log; writes nothing itself",
     "gongfen.audit.services.audit_record": "writes the audit row itself",
     "gongfen.audit.services.model_snapshot": "read: a row as JSON for before/after",
     "gongfen.evaluations.services._common.audit": "writes the audit row of an evaluation service",

@@ -91,5 +91,10 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Exception)
     def server_error(request: HttpRequest, exc: Exception):
+        from gongfen.web.middleware import BusyDatabaseMiddleware, _importing
+        from gongfen.writequeue import is_locked
+
+        if is_locked(exc):  # SQLite's write lock held past the busy timeout (a long import): 503, retry later
+            return BusyDatabaseMiddleware._busy(request, importing=_importing())
         log.exception("API error on %s %s", request.method, request.path)
         return respond(request, 500, body("server_error", "服务器内部错误，已记录；请稍后重试或联系管理员"))

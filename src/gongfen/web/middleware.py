@@ -10,8 +10,10 @@ import json
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 
 
 class LanguageMiddleware:
@@ -107,3 +109,62 @@ class RejectNullCharactersMiddleware:
         ):
             return HttpResponseBadRequest(NUL_MESSAGE, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class BusyDatabaseMiddleware:
+    """A write that meets the long lock of an import answers 503 "正在导入，请稍后再试", never a 500.
+
+    While an import job is applying, its one all-or-nothing transaction holds SQLite's only write
+    lock (and, on PostgreSQL, the tamper-evident log's head, which every ledger write needs) until
+    it ends. So a request that would write is refused at once, rather than holding one of the
+    server's few threads for the 30 s busy timeout and failing then (SQLite) or waiting for the
+    whole import (PostgreSQL); signing in and out and the language switch go on (their writes
+    never wait: see gongfen.writequeue). A write that still finds SQLite locked past the timeout
+    gets the same answer. The API answers in its structured shape, ``{"code": "busy", ...}``;
+    both send ``Retry-After``.
+    """
+
+    EXEMPT = ("/login/", "/logout/", "/i18n/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.method not in ("GET", "HEAD", "OPTIONS")
+            and not request.path_info.startswith(self.EXEMPT)
+            and _importing()
+        ):
+            return self._busy(request, importing=True)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from gongfen.writequeue import is_locked
+
+        if is_locked(exception):
+            return self._busy(request, importing=_importing())
+        return None
+
+    @staticmethod
+    def _busy(request, importing: bool):
+        message = (
+            _("正在导入，请稍后再试（导入完成前暂不能保存更改）")
+            if importing
+            else _("数据库正忙，请稍后再试（本次操作未保存）")
+        )
+        if request.path_info.startswith("/api/"):
+            response = JsonResponse(
+                {"code": "busy", "message": str(message), "field": None},
+                status=503,
+                json_dumps_params={"ensure_ascii": False},
+            )
+        else:
+            response = render(request, "web/busy.html", {"message": message}, status=503)
+        response["Retry-After"] = "60"
+        return response
+
+
+def _importing() -> bool:
+    from gongfen.interchange.models import ImportJob, JobStatus
+
+    return ImportJob.objects.filter(status=JobStatus.APPLYING).exists()
