@@ -78,6 +78,7 @@ def ensure_browser() -> None:
             ("chromium", "/usr/bin/chromium"),
             ("fonts-noto-cjk", "/usr/share/fonts/opentype/noto"),
             ("poppler-utils", "/usr/bin/pdftoppm"),
+            ("nginx", "/usr/sbin/nginx"),  # tests/web/test_reverse_proxy.py: the documented deployment
         )
         if not Path(path).exists()
     ]

@@ -580,8 +580,24 @@ def cmd_serve(args) -> int:
         for label, username, password in demo_users():
             print(f"  {label:<16} {username:<10} {password}")
     print(f"gongfen 网页服务 http://{args.host}:{args.port}/  (Ctrl+C 停止)", flush=True)
-    waitress.serve(application, host=args.host, port=args.port, threads=args.threads, ident="gongfen")
+    waitress.serve(
+        application, host=args.host, port=args.port, threads=args.threads, ident="gongfen", **waitress_proxy()
+    )
     return EXIT_OK
+
+
+def waitress_proxy() -> dict:
+    """waitress's trusted-proxy options from the settings (GONGFEN_TRUSTED_PROXY): none without a proxy."""
+    from django.conf import settings
+
+    if not settings.GONGFEN_TRUSTED_PROXY:
+        return {}
+    return {
+        "trusted_proxy": settings.GONGFEN_TRUSTED_PROXY,
+        "trusted_proxy_count": 1,
+        "trusted_proxy_headers": set(settings.GONGFEN_TRUSTED_PROXY_HEADERS),
+        "clear_untrusted_proxy_headers": True,
+    }
 
 
 def cmd_check(args) -> int:

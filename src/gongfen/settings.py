@@ -7,6 +7,9 @@ GONGFEN_REPLICA_DATABASE_URL  a PostgreSQL streaming replica of it for published
 GONGFEN_REPLICA_STICKY_SECONDS  after a user writes, their reads stay on the primary this long (default 5)
 GONGFEN_SQLITE_TIMEOUT   seconds a SQLite writer waits for the write lock (default 30)
 GONGFEN_SESSIONS      db | file: where sessions live (default: file on SQLite, db on PostgreSQL)
+GONGFEN_TRUSTED_PROXY the reverse proxy's address, whose X-Forwarded-* headers `gongfen serve` believes
+                      (default 127.0.0.1 when GONGFEN_PROXY_SSL_HEADER=1, else none)
+GONGFEN_TRUSTED_PROXY_HEADERS  which (default x-forwarded-proto,x-forwarded-for)
 GONGFEN_SECRET_KEY    required by gongfen.settings_production; here a key is
                       generated once and kept in $GONGFEN_HOME/secret_key
 GONGFEN_DEBUG         1/true to turn on Django's debug mode
@@ -267,6 +270,13 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The reverse proxy in front of `gongfen serve` (docs/security.md §5): waitress takes X-Forwarded-Proto (so a
+# request that came in over HTTPS is seen as one, with no redirect loop) and X-Forwarded-For (the client's
+# address, for the lock-out and the audit trail) from that address only, and drops them from anyone else.
+GONGFEN_TRUSTED_PROXY = os.environ.get(
+    "GONGFEN_TRUSTED_PROXY", "127.0.0.1" if env_bool("GONGFEN_PROXY_SSL_HEADER") else ""
+)
+GONGFEN_TRUSTED_PROXY_HEADERS = env_list("GONGFEN_TRUSTED_PROXY_HEADERS", "x-forwarded-proto,x-forwarded-for")
 
 LOGGING = {
     "version": 1,
