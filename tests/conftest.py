@@ -76,3 +76,11 @@ def product_sessions(settings, _sessions_in_the_database):
     import importlib
 
     settings.SESSION_ENGINE = importlib.import_module(os.environ["DJANGO_SETTINGS_MODULE"]).SESSION_ENGINE
+
+
+@pytest.fixture(autouse=True)
+def _rate_limits_counted_per_test():
+    """Every test starts with empty rate-limit windows (gongfen.ratelimit): the suite's client is one address."""
+    from django.core.cache import caches
+
+    caches["ratelimit"].clear()

@@ -5,6 +5,7 @@ GONGFEN_DATABASE_URL  default: sqlite:///$GONGFEN_HOME/gongfen.sqlite3
 GONGFEN_REPLICA_DATABASE_URL  a PostgreSQL streaming replica of it for published-board and ledger
                       reads (gongfen.dbrouting, docs/scaling.md "Read scaling"); unset: one database
 GONGFEN_REPLICA_STICKY_SECONDS  after a user writes, their reads stay on the primary this long (default 5)
+GONGFEN_RATE_VOTE_ADDRESS, GONGFEN_RATE_API_ADDRESS, GONGFEN_RATE_API_TOKEN  rate limits a minute (gongfen.ratelimit)
 GONGFEN_SQLITE_TIMEOUT   seconds a SQLite writer waits for the write lock (default 30)
 GONGFEN_SESSIONS      db | file: where sessions live (default: file on SQLite, db on PostgreSQL)
 GONGFEN_TRUSTED_PROXY the reverse proxy's address, whose X-Forwarded-* headers `gongfen serve` believes
@@ -104,12 +105,14 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gongfen.web.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "gongfen.web.middleware.ApiRateLimitMiddleware",  # per client address (gongfen.ratelimit)
     "gongfen.web.middleware.RejectNullCharactersMiddleware",
     "gongfen.web.middleware.BusyDatabaseMiddleware",  # SQLite during an import: 503 "正在导入，请稍后再试"
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "gongfen.dbrouting.PrimaryAfterWriteMiddleware",  # per-request read routing; sticky primary after a write
     "django.contrib.messages.middleware.MessageMiddleware",
+    "gongfen.web.middleware.PasswordChangeRequiredMiddleware",  # after a reset by an administrator
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lock-out into the login page with its message
@@ -170,10 +173,13 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# the password policy (docs/security.md T1): at least 10 characters, not all digits, not a common password,
+# not like the user name; checked by accounts.services on every path (web, admin, command line)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "gongfen.accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -204,6 +210,11 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gongfen-rankings"}
     ),
 }
+CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gongfen-ratelimit"}
+# rate limits a minute (gongfen.ratelimit; 0: off): the public ballot per address, the API per address and token
+GONGFEN_RATE_VOTE_ADDRESS = int(os.environ.get("GONGFEN_RATE_VOTE_ADDRESS", "60"))
+GONGFEN_RATE_API_ADDRESS = int(os.environ.get("GONGFEN_RATE_API_ADDRESS", "600"))
+GONGFEN_RATE_API_TOKEN = int(os.environ.get("GONGFEN_RATE_API_TOKEN", "300"))
 GONGFEN_RANKING_CACHE = not env_bool("GONGFEN_RANKING_CACHE_OFF")
 GONGFEN_RANKING_CACHE_ROWS = int(os.environ.get("GONGFEN_RANKING_CACHE_ROWS", "200000"))  # per process
 

@@ -196,6 +196,10 @@ WRITES: dict[str, tuple[str, Driver]] = {
         "user.create",
         lambda: accounts.user_create(actor=by("org"), username="new-user", password="x-2026-long-enough"),
     ),
+    "gongfen.accounts.services.user_password_set": (
+        "user.password_reset",
+        lambda: accounts.user_password_set(actor=by("org"), user=user("a01"), password="a-new-pass-2026-for-a01"),
+    ),
     "gongfen.accounts.services.role_grant": (
         "role.grant",
         lambda: accounts.role_grant(

@@ -10,7 +10,7 @@ import json
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponseBadRequest, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -168,3 +168,45 @@ def _importing() -> bool:
     from gongfen.interchange.models import ImportJob, JobStatus
 
     return ImportJob.objects.filter(status=JobStatus.APPLYING).exists()
+
+
+class ApiRateLimitMiddleware:
+    """At most GONGFEN_RATE_API_ADDRESS API requests a minute per client address (gongfen.ratelimit), before
+    anything else is done for them: a 429 in the API's structured shape. The limit per token is in
+    ``api.auth.BearerToken``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith("/api/v1/"):
+            from gongfen.api.errors import body, rate_limited
+            from gongfen.ratelimit import client_address, hit
+
+            limit = settings.GONGFEN_RATE_API_ADDRESS
+            if (wait := hit("api-address", client_address(request), limit)) is not None:
+                refusal = rate_limited(wait, limit, "地址")
+                response = JsonResponse(
+                    body(refusal.code, refusal.message), status=429, json_dumps_params={"ensure_ascii": False}
+                )
+                response["Retry-After"] = str(wait)
+                return response
+        return self.get_response(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """A user whose password an administrator reset (``must_change_password``) sees only the password page
+    until they have chosen a new one (signing out and the language switch still work)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.urls import reverse
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
+            page = reverse("password_change")
+            if not request.path_info.startswith((page, reverse("logout"), "/i18n/", "/api/", "/static/")):
+                return redirect(page)
+        return self.get_response(request)
