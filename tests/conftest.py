@@ -60,3 +60,27 @@ def ranking_cache(settings):
 def _fast_password_hashing(settings):
     """Argon2 is the product's hasher (see settings); tests create many users, so they use a fast one."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _sessions_in_the_database(settings):
+    """The suite pins query counts with sessions in the database, as on PostgreSQL. On SQLite the product
+    keeps them in files (settings.SESSION_ENGINE; signing in never waits for SQLite's write lock):
+    ``product_sessions`` gives a test the product's choice; the tests of real servers always have it."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+
+@pytest.fixture
+def product_sessions(settings, _sessions_in_the_database):
+    """Sessions where the product keeps them for this database (files on SQLite, rows on PostgreSQL)."""
+    import importlib
+
+    settings.SESSION_ENGINE = importlib.import_module(os.environ["DJANGO_SETTINGS_MODULE"]).SESSION_ENGINE
+
+
+@pytest.fixture(autouse=True)
+def _rate_limits_counted_per_test():
+    """Every test starts with empty rate-limit windows (gongfen.ratelimit): the suite's client is one address."""
+    from django.core.cache import caches
+
+    caches["ratelimit"].clear()

@@ -441,13 +441,25 @@ def _names(rankings) -> dict[str, str]:
     return names
 
 
+class _SafeCsvWriter:
+    """``csv.writer`` whose fields no spreadsheet runs as formulas (a name ``=HYPERLINK(…)`` gets a leading ')."""
+
+    def __init__(self, buffer):
+        from gongfen.cellsafety import csv_safe
+
+        self._writer, self._safe = csv.writer(buffer), csv_safe
+
+    def writerow(self, row) -> None:
+        self._writer.writerow([self._safe(v) for v in row])
+
+
 def write_csv(rankings, out) -> None:
     """UTF-8 with BOM and CRLF, so that Excel opens it with the Chinese intact."""
     from gongfen.scoring import fmt2
 
     names = _names(rankings)
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = _SafeCsvWriter(buffer)
     writer.writerow(CSV_HEADER)
     for r in rankings:
         for row in r.rows:
@@ -662,8 +674,24 @@ def cmd_serve(args) -> int:
         for label, username, password in demo_users():
             print(f"  {label:<16} {username:<10} {password}")
     print(f"gongfen 网页服务 http://{args.host}:{args.port}/  (Ctrl+C 停止)", flush=True)
-    waitress.serve(application, host=args.host, port=args.port, threads=args.threads, ident="gongfen")
+    waitress.serve(
+        application, host=args.host, port=args.port, threads=args.threads, ident="gongfen", **waitress_proxy()
+    )
     return EXIT_OK
+
+
+def waitress_proxy() -> dict:
+    """waitress's trusted-proxy options from the settings (GONGFEN_TRUSTED_PROXY): none without a proxy."""
+    from django.conf import settings
+
+    if not settings.GONGFEN_TRUSTED_PROXY:
+        return {}
+    return {
+        "trusted_proxy": settings.GONGFEN_TRUSTED_PROXY,
+        "trusted_proxy_count": 1,
+        "trusted_proxy_headers": set(settings.GONGFEN_TRUSTED_PROXY_HEADERS),
+        "clear_untrusted_proxy_headers": True,
+    }
 
 
 def cmd_check(args) -> int:

@@ -5,6 +5,12 @@ GONGFEN_DATABASE_URL  default: sqlite:///$GONGFEN_HOME/gongfen.sqlite3
 GONGFEN_REPLICA_DATABASE_URL  a PostgreSQL streaming replica of it for published-board and ledger
                       reads (gongfen.dbrouting, docs/scaling.md "Read scaling"); unset: one database
 GONGFEN_REPLICA_STICKY_SECONDS  after a user writes, their reads stay on the primary this long (default 5)
+GONGFEN_RATE_VOTE_ADDRESS, GONGFEN_RATE_API_ADDRESS, GONGFEN_RATE_API_TOKEN  rate limits a minute (gongfen.ratelimit)
+GONGFEN_SQLITE_TIMEOUT   seconds a SQLite writer waits for the write lock (default 30)
+GONGFEN_SESSIONS      db | file: where sessions live (default: file on SQLite, db on PostgreSQL)
+GONGFEN_TRUSTED_PROXY the reverse proxy's address, whose X-Forwarded-* headers `gongfen serve` believes
+                      (default 127.0.0.1 when GONGFEN_PROXY_SSL_HEADER=1, else none)
+GONGFEN_TRUSTED_PROXY_HEADERS  which (default x-forwarded-proto,x-forwarded-for)
 GONGFEN_SECRET_KEY    required by gongfen.settings_production; here a key is
                       generated once and kept in $GONGFEN_HOME/secret_key
 GONGFEN_DEBUG         1/true to turn on Django's debug mode
@@ -16,6 +22,8 @@ GONGFEN_BASE_URL      the address people open (e.g. https://gongfen.example.gov.
 GONGFEN_WEBHOOKS_INLINE 1/true to send webhooks in a background thread right after commit (docs/webhooks.md)
 GONGFEN_IMPORT_RUNNER thread (default) | worker | inline: who runs spreadsheet import jobs (docs/spreadsheets.md)
 GONGFEN_IMPORT_MAX_MB largest spreadsheet the web accepts, in MB (default 60)
+GONGFEN_EVIDENCE_MAX_FILES  evidence files of one declaration, web and API (default 5; each at most 10 MB)
+GONGFEN_EVIDENCE_MAX_MB     their total size, in MB (default 20)
 GONGFEN_RANKING_CACHE_URL  redis://… to share computed rankings between processes (needs gongfen[redis]);
                       GONGFEN_RANKING_CACHE_OFF=1 turns the ranking cache off (docs/scaling.md)
 GONGFEN_WEBHOOK_HOSTS comma-separated host names webhooks may be sent to (".example.gov.cn" takes its
@@ -101,11 +109,14 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gongfen.web.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "gongfen.web.middleware.ApiRateLimitMiddleware",  # per client address (gongfen.ratelimit)
     "gongfen.web.middleware.RejectNullCharactersMiddleware",
+    "gongfen.web.middleware.BusyDatabaseMiddleware",  # SQLite during an import: 503 "正在导入，请稍后再试"
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "gongfen.dbrouting.PrimaryAfterWriteMiddleware",  # per-request read routing; sticky primary after a write
     "django.contrib.messages.middleware.MessageMiddleware",
+    "gongfen.web.middleware.PasswordChangeRequiredMiddleware",  # after a reset by an administrator
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lock-out into the login page with its message
@@ -144,7 +155,7 @@ def database_config(url: str | None) -> dict:
         config["OPTIONS"] = {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
             "transaction_mode": "IMMEDIATE",
-            "timeout": 30,
+            "timeout": float(os.environ.get("GONGFEN_SQLITE_TIMEOUT", "30")),
         }
         config.setdefault("TEST", {})["NAME"] = os.environ.get("GONGFEN_TEST_SQLITE_NAME") or None
     return config
@@ -166,10 +177,13 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# the password policy (docs/security.md T1): at least 10 characters, not all digits, not a common password,
+# not like the user name; checked by accounts.services on every path (web, admin, command line)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "gongfen.accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -200,16 +214,40 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gongfen-rankings"}
     ),
 }
+CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gongfen-ratelimit"}
+# rate limits a minute (gongfen.ratelimit; 0: off): the public ballot per address, the API per address and token
+GONGFEN_RATE_VOTE_ADDRESS = int(os.environ.get("GONGFEN_RATE_VOTE_ADDRESS", "60"))
+GONGFEN_RATE_API_ADDRESS = int(os.environ.get("GONGFEN_RATE_API_ADDRESS", "600"))
+GONGFEN_RATE_API_TOKEN = int(os.environ.get("GONGFEN_RATE_API_TOKEN", "300"))
 GONGFEN_RANKING_CACHE = not env_bool("GONGFEN_RANKING_CACHE_OFF")
 GONGFEN_RANKING_CACHE_ROWS = int(os.environ.get("GONGFEN_RANKING_CACHE_ROWS", "200000"))  # per process
+
+# Sessions: in the database on PostgreSQL; on SQLite in files under GONGFEN_HOME/private/sessions, so that
+# signing in never waits for SQLite's one write lock (held for minutes by a big import; docs/security.md T18)
+SESSION_ENGINE = {"db": "django.contrib.sessions.backends.db", "file": "django.contrib.sessions.backends.file"}[
+    os.environ.get("GONGFEN_SESSIONS") or ("file" if DATABASES["default"]["ENGINE"].endswith("sqlite3") else "db")
+]
+SESSION_FILE_PATH = GONGFEN_HOME / "private" / "sessions"
+if SESSION_ENGINE.endswith(".file"):
+    SESSION_FILE_PATH.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = int(os.environ.get("GONGFEN_SESSION_SECONDS", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Uploads (docs/security.md T7, T15): evidence of one declaration, the same on the web form and the API
+GONGFEN_EVIDENCE_MAX_FILES = int(os.environ.get("GONGFEN_EVIDENCE_MAX_FILES", "5"))
+GONGFEN_EVIDENCE_MAX_BYTES = int(os.environ.get("GONGFEN_EVIDENCE_MAX_MB", "20")) * 1024 * 1024  # all files together
+# the API's JSON body carries the evidence in base64 (4/3 of its size); it is read into memory whole
+DATA_UPLOAD_MAX_MEMORY_SIZE = GONGFEN_EVIDENCE_MAX_BYTES * 4 // 3 + 1024 * 1024
+# a web upload bigger than this is streamed to a temporary file, never held in memory
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "gongfen.uploads.BoundedUploadHandler",  # at most GONGFEN_EVIDENCE_MAX_FILES files, GONGFEN_UPLOAD_MAX_BYTES
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Security (docs/security.md). Lock-out: after AXES_FAILURE_LIMIT failed logins for one user name from
 # one address, that pair is refused (even with the right password) for the cool-off; an administrator
@@ -225,6 +263,7 @@ AXES_RESET_ON_SUCCESS = True
 # the lock ends 15 minutes after the 5th failure, as the login page says (a try during it does not extend it)
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "gongfen.accounts.lockout.locked_out"
+AXES_HANDLER = "gongfen.accounts.lockout.QueuedAxesHandler"  # its rows wait in a queue while SQLite is busy
 AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)  # never a client-supplied X-Forwarded-For
 # Content Security Policy: our own scripts, styles and images only; no inline script, style or eval
 # (htmx's injected indicator styles are off in base.html's htmx-config and live in app.css).
@@ -246,6 +285,13 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The reverse proxy in front of `gongfen serve` (docs/security.md §5): waitress takes X-Forwarded-Proto (so a
+# request that came in over HTTPS is seen as one, with no redirect loop) and X-Forwarded-For (the client's
+# address, for the lock-out and the audit trail) from that address only, and drops them from anyone else.
+GONGFEN_TRUSTED_PROXY = os.environ.get(
+    "GONGFEN_TRUSTED_PROXY", "127.0.0.1" if env_bool("GONGFEN_PROXY_SSL_HEADER") else ""
+)
+GONGFEN_TRUSTED_PROXY_HEADERS = env_list("GONGFEN_TRUSTED_PROXY_HEADERS", "x-forwarded-proto,x-forwarded-for")
 
 LOGGING = {
     "version": 1,
@@ -265,6 +311,8 @@ GONGFEN_WEBHOOK_HOSTS = [h.lower() for h in env_list("GONGFEN_WEBHOOK_HOSTS", ""
 # the web process, "worker" leaves them to `gongfen jobs run`, "inline" runs them in the request (tests)
 GONGFEN_IMPORT_RUNNER = os.environ.get("GONGFEN_IMPORT_RUNNER", "thread")
 GONGFEN_IMPORT_MAX_BYTES = int(os.environ.get("GONGFEN_IMPORT_MAX_MB", "60")) * 1024 * 1024
+# the most file data one web request may upload (the larger of a spreadsheet and a declaration's evidence)
+GONGFEN_UPLOAD_MAX_BYTES = max(GONGFEN_IMPORT_MAX_BYTES, GONGFEN_EVIDENCE_MAX_BYTES) + 1024 * 1024
 EMAIL_HOST = os.environ.get("GONGFEN_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("GONGFEN_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("GONGFEN_EMAIL_USER", "")

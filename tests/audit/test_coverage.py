@@ -196,6 +196,10 @@ WRITES: dict[str, tuple[str, Driver]] = {
         "user.create",
         lambda: accounts.user_create(actor=by("org"), username="new-user", password="x-2026-long-enough"),
     ),
+    "gongfen.accounts.services.user_password_set": (
+        "user.password_reset",
+        lambda: accounts.user_password_set(actor=by("org"), user=user("a01"), password="a-new-pass-2026-for-a01"),
+    ),
     "gongfen.accounts.services.role_grant": (
         "role.grant",
         lambda: accounts.role_grant(
@@ -469,6 +473,7 @@ NOT_WRITES = {
     "gongfen.trust.services.log_entry_event_hashes": "appends to the log inside the audited lean ledger loader",
     "gongfen.trust.services.snapshot_save_logged": "a step of the audited publication services",
     "gongfen.trust.services.log_lock": "takes the log's lock at the start of an audited ledger service; writes nothing",
+    "gongfen.trust.services.unlogged": "a preview's rolled-back writes skip the log; writes nothing itself",
     "gongfen.audit.services.audit_record": "writes the audit row itself",
     "gongfen.audit.services.model_snapshot": "read: a row as JSON for before/after",
     "gongfen.evaluations.services._common.audit": "writes the audit row of an evaluation service",

@@ -192,9 +192,10 @@ def test_admin_user_edits_and_password_changes_never_store_the_hash(county, logi
         {"password1": "A-new-long-password-2026", "password2": "A-new-long-password-2026", "usable_password": "true"},
     )
     assert response.status_code == 302
-    event = AuditEvent.objects.get(action="admin.password")
+    event = AuditEvent.objects.get(action="user.password_reset")
     assert event.object_id == "a04" and event.actor.username == "org"
     target.refresh_from_db()
+    assert target.must_change_password  # reset by an administrator: changed at the next login
     client.post(
         reverse("admin:accounts_user_delete", args=[User.objects.get(username="tc_reviewer").pk]), {"post": "yes"}
     )

@@ -9,12 +9,15 @@ import pytest
 from django.utils import timezone
 
 from gongfen import cli
+from gongfen.accounts.models import User
+from gongfen.api.services import token_create
+from gongfen.common import Actor
 from gongfen.ledger.models import Entry
 from gongfen.ledger.selectors import totals_mismatches
 from gongfen.org.models import Unit
 from gongfen.publication.models import GroupPeriod, Objection, Snapshot
 from gongfen.publication.selectors import closing_blockers, period_state
-from gongfen.rankings.selectors import rank_all
+from gongfen.rankings.selectors import group_ranking, rank_all
 from gongfen.schemes.models import RankingGroup
 from gongfen.scoring import ranking_as_dict
 
@@ -46,7 +49,7 @@ def demo(capsys):
     assert "演示县已就绪" in capsys.readouterr().out
 
 
-def test_demo_county_ranks_every_group_every_quarter_through_the_lifecycle(demo, capsys):
+def test_demo_county_ranks_every_group_every_quarter_through_the_lifecycle(demo, capsys, client):
     assert set(Unit.objects.values_list("name", flat=True)) >= TOWNSHIPS
     assert set(Entry.objects.values_list("status", flat=True)) >= {"approved", "pending", "rejected", "revoked"}
     assert totals_mismatches() == []
@@ -58,6 +61,26 @@ def test_demo_county_ranks_every_group_every_quarter_through_the_lifecycle(demo,
         assert all(r.size > 0 for r in rankings.values()), quarter
     assert any(row.vetoed for q in QUARTERS for r in rank_all(q) for row in r.rows)
     _assert_lifecycle(capsys)
+    _assert_the_api_serves_every_board(client)
+
+
+def _assert_the_api_serves_every_board(client) -> None:
+    """Issue 14: the API's live board answered 500 for every group of the current quarter (rows with no ballots)."""
+    user = User.objects.get(username="zzb")
+    token = token_create(actor=Actor(user), user=user, name="demo", scopes=["read"])[1]
+    headers = {"Authorization": f"Bearer {token}"}
+    unballoted = 0
+    for group in RankingGroup.objects.order_by("code"):
+        for quarter in QUARTERS:
+            response = client.get(f"/api/v1/rankings/{group.code}/{quarter}", headers=headers)
+            assert response.status_code == 200, (group.code, quarter, response.content[:300])
+            rows = response.json()["rows"]
+            assert [r["cadre"] for r in rows] == [r.cadre for r in group_ranking(group, quarter).rows]
+            unballoted += sum(r["qualitative"] is None for r in rows)
+            if STATES[quarter] != "open":
+                shown = client.get(f"/api/v1/publications/{group.code}/{quarter}", headers=headers)
+                assert shown.status_code == 200, (group.code, quarter, shown.content[:300])
+    assert unballoted > 0  # the case that failed is in the demo
 
 
 def _assert_lifecycle(capsys) -> None:

@@ -25,6 +25,7 @@ CONCURRENT = {  # file → how many tests it has
     "tests/faults/test_concurrency.py": 3,
     "tests/api/test_idempotency_concurrent.py": 1,
     "tests/interchange/jobs/test_thread_runner.py": 1,
+    "tests/faults/test_sqlite_lock.py": 2,
 }
 
 

@@ -1,5 +1,7 @@
 """Production settings pass ``manage.py check --deploy`` with no warning, in a fresh process as an
-operator would run it; a weak key or plain HTTP is reported (so the check is not vacuous)."""
+operator would run it; plain HTTP is reported (so the check is not vacuous), and a weak secret key
+is refused at start by the settings themselves (issue 14, finding 9): not only by ``check --deploy``,
+which nobody may run, but by every command, ``gongfen serve`` included."""
 
 from __future__ import annotations
 
@@ -35,9 +37,16 @@ def test_production_settings_pass_check_deploy_with_no_warning(tmp_path):
     assert "no issues" in result.stdout + result.stderr
 
 
-def test_a_weak_key_or_plain_http_fails_the_check(tmp_path):
-    weak = check_deploy(tmp_path, GONGFEN_SECRET_KEY="k" * 50)
-    assert weak.returncode != 0 and "security.W009" in weak.stderr
+def test_a_weak_key_is_refused_at_start_and_plain_http_fails_the_check(tmp_path):
+    for key, why in (
+        ("k" * 50, "只用了 1 种字符"),
+        ("abcd" * 20, "只用了 4 种字符"),
+        (secrets.token_urlsafe(30), "至少需要 50 个"),
+        ("django-insecure-" + secrets.token_urlsafe(50), "占位密钥"),
+    ):
+        weak = check_deploy(tmp_path, GONGFEN_SECRET_KEY=key)
+        assert weak.returncode != 0 and "GONGFEN_SECRET_KEY 太弱" in weak.stderr and why in weak.stderr, weak.stderr
+        assert key not in weak.stderr  # the key itself is never printed
     plain = check_deploy(tmp_path, GONGFEN_SECRET_KEY=secrets.token_urlsafe(50), GONGFEN_HTTPS="0")
     assert plain.returncode != 0 and "security.W012" in plain.stderr
 

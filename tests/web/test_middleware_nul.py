@@ -22,3 +22,9 @@ def test_a_nul_in_a_query_is_refused(county, login):
 
 def test_ordinary_requests_pass(county, login):
     assert login("a01").get(reverse("ledger:mine"), {"period": "2026Q3"}).status_code == 200
+
+
+def test_a_nul_in_a_url_path_is_refused(county, login):
+    """A code in the URL reaches a query: PostgreSQL would refuse the NUL with a 500."""
+    response = login("org").get("/people/A0%001/")
+    assert response.status_code == 400 and "空字符" in response.content.decode()

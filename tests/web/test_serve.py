@@ -41,7 +41,7 @@ def wait_until_up(base: str, proc, seconds: float = 60):
     while time.monotonic() < deadline:
         try:
             return urllib.request.urlopen(base + "/login/", timeout=2)
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):  # TimeoutError: a busy machine
             if proc.poll() is not None:
                 pytest.fail(f"gongfen serve exited with {proc.returncode}")
             time.sleep(0.3)

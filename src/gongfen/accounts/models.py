@@ -16,6 +16,11 @@ class User(AbstractUser):
         related_name="user",
         verbose_name=_("本人干部档案"),
     )
+    must_change_password = models.BooleanField(
+        _("须修改密码"),
+        default=False,
+        help_text=_("管理员重设密码后为是：下次登录须先设置新密码"),
+    )
 
     class Meta:
         verbose_name = pgettext_lazy("model", "用户")

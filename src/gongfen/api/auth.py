@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from ninja.security import HttpBearer
 
-from .errors import ApiError
+from gongfen.ratelimit import hit
+
+from .errors import ApiError, rate_limited
 from .models import AccessToken, Scope
 from .services import token_authenticate
 
@@ -17,6 +20,9 @@ class BearerToken(HttpBearer):
     def authenticate(self, request, token: str) -> AccessToken | None:
         row = token_authenticate(token)
         if row is not None:
+            limit = settings.GONGFEN_RATE_API_TOKEN
+            if (wait := hit("api-token", str(row.pk), limit)) is not None:
+                raise rate_limited(wait, limit, "令牌")
             request.user = row.user
             request.api_token = row
         return row

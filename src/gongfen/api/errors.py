@@ -20,15 +20,22 @@ log = logging.getLogger("gongfen.api")
 
 # DomainError codes that are not a plain refusal (400)
 DOMAIN_STATUS = {"idempotency_key_reused": 422, "idempotency_key_in_use": 409, "bad_period": 422}
-ERROR_CODES = frozenset({400, 401, 403, 404, 409, 413, 422, 500})
+ERROR_CODES = frozenset({400, 401, 403, 404, 409, 413, 422, 429, 500, 503})
 
 
 class ApiError(Exception):
     """A refusal raised by an endpoint (out of scope, missing scope, four eyes)."""
 
-    def __init__(self, status: int, code: str, message: str, field: str | None = None):
+    def __init__(self, status: int, code: str, message: str, field: str | None = None, headers: dict | None = None):
         super().__init__(message)
         self.status, self.code, self.message, self.field = status, code, message, field
+        self.headers = headers or {}
+
+
+def rate_limited(wait: int, limit: int, per: str) -> ApiError:
+    """429: ``per`` is 令牌 or 地址 (the token's, or the client address's, limit a minute)."""
+    message = f"请求过于频繁：每个{per}每分钟最多 {limit} 次，请 {wait} 秒后再试 (rate limited)"
+    return ApiError(429, "rate_limited", message, None, {"Retry-After": str(wait)})
 
 
 def not_found(what: str, field: str | None = None) -> ApiError:
@@ -58,7 +65,10 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(ApiError)
     def api_error(request: HttpRequest, exc: ApiError):
-        return respond(request, exc.status, body(exc.code, exc.message, exc.field))
+        response = respond(request, exc.status, body(exc.code, exc.message, exc.field))
+        for name, value in exc.headers.items():
+            response[name] = value
+        return response
 
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError):
@@ -91,5 +101,10 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Exception)
     def server_error(request: HttpRequest, exc: Exception):
+        from gongfen.web.middleware import BusyDatabaseMiddleware, _importing
+        from gongfen.writequeue import is_locked
+
+        if is_locked(exc):  # SQLite's write lock held past the busy timeout (a long import): 503, retry later
+            return BusyDatabaseMiddleware._busy(request, importing=_importing())
         log.exception("API error on %s %s", request.method, request.path)
         return respond(request, 500, body("server_error", "服务器内部错误，已记录；请稍后重试或联系管理员"))

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
+from django.conf import settings
 from ninja import Field, Schema
 from pydantic import BeforeValidator, StrictBool
 
@@ -143,7 +144,9 @@ class EntryDeclareIn(Schema):
     description: str = Field("", max_length=2000, examples=["完成村级道路验收"])
     submit: StrictBool = Field(True, description="false keeps it as a draft (declared), true sends it for review")
     evidence: list[EvidenceIn] = Field(
-        default_factory=list, max_length=5, description="佐证材料, required by rules marked evidence_required"
+        default_factory=list,
+        max_length=settings.GONGFEN_EVIDENCE_MAX_FILES,
+        description="佐证材料, required by rules marked evidence_required",
     )
 
 
@@ -163,7 +166,7 @@ class RankingRowOut(Schema):
     tier: str
     quantitative: str
     quantitative_normalized: str
-    qualitative: str
+    qualitative: str | None = Field(description="null when the cadre has no counted ballot in the period")
     composite: str
     vetoed: bool
     actions: list[str]

@@ -2,7 +2,9 @@
 
 A failed login records the user name that was tried and the client address,
 never the password (Django passes the credentials with the password masked;
-only the user name is read from them).
+only the user name is read from them). The rows are written through
+gongfen.writequeue: while a long import holds SQLite's write lock they are
+queued, and the login goes on.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import ipaddress
 from django.contrib.auth import get_user_model
 
 from gongfen.common import Actor
+from gongfen.writequeue import write_soon
 
 from .services import audit_record
 
@@ -26,42 +29,52 @@ def client_ip(request) -> str | None:
 
 
 def on_login(sender, request, user, **kwargs) -> None:
-    username = user.get_username()
-    audit_record(
-        actor=Actor(user),
-        action="auth.login",
-        object_type="accounts.user",
-        object_id=username,
-        summary=f"登录 {username}",
-        ip=client_ip(request),
+    username, ip = user.get_username(), client_ip(request)
+    write_soon(
+        lambda: audit_record(
+            actor=Actor(user),
+            action="auth.login",
+            object_type="accounts.user",
+            object_id=username,
+            summary=f"登录 {username}",
+            ip=ip,
+        ),
+        "audit row of a login",
     )
 
 
 def on_logout(sender, request, user, **kwargs) -> None:
     if user is None:  # logging out without a session: nothing happened
         return
-    username = user.get_username()
-    audit_record(
-        actor=Actor(user),
-        action="auth.logout",
-        object_type="accounts.user",
-        object_id=username,
-        summary=f"退出 {username}",
-        ip=client_ip(request),
+    username, ip = user.get_username(), client_ip(request)
+    write_soon(
+        lambda: audit_record(
+            actor=Actor(user),
+            action="auth.logout",
+            object_type="accounts.user",
+            object_id=username,
+            summary=f"退出 {username}",
+            ip=ip,
+        ),
+        "audit row of a logout",
     )
 
 
 def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
     field = get_user_model().USERNAME_FIELD
     tried = str(credentials.get(field) or credentials.get("username") or "")[:150]
-    audit_record(
-        actor=Actor(None, "anonymous"),
-        action="auth.login_failed",
-        object_type="accounts.user",
-        object_id=tried[:64],
-        summary=f"登录失败 {tried}",
-        after={"username": tried},
-        ip=client_ip(request),
+    ip = client_ip(request)
+    write_soon(
+        lambda: audit_record(
+            actor=Actor(None, "anonymous"),
+            action="auth.login_failed",
+            object_type="accounts.user",
+            object_id=tried[:64],
+            summary=f"登录失败 {tried}",
+            after={"username": tried},
+            ip=ip,
+        ),
+        "audit row of a failed login",
     )
 
 

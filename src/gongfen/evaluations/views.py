@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from gongfen.accounts.permissions import ADMINS, administrators_only, principal
 from gongfen.common import Actor, DomainError
 from gongfen.rankings.selectors import group_period
+from gongfen.ratelimit import limit_by_address
 
 from . import qr, selectors, services
 from .forms import BallotForm, CodeForm, CodesForm, NewRoundForm, ReopenForm, RoundForm, VotersForm
@@ -284,7 +285,12 @@ def _cast(request, form: BallotForm, round_: EvaluationRound) -> bool:
     return True
 
 
+def _tries_a_code(request) -> bool:
+    return bool((request.POST if request.method == "POST" else request.GET).get("code"))
+
+
 @never_cache
+@limit_by_address("vote", "GONGFEN_RATE_VOTE_ADDRESS", only_if=_tries_a_code)  # no guessing codes at speed
 def vote_public(request):
     """The public ballot: a code (typed, or in the QR code's link) opens it; no account needed."""
     data = request.POST if request.method == "POST" else request.GET

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from gongfen.accounts.models import RoleKind
 from gongfen.accounts.permissions import administrators_only, import_jobs_for, principal, roles_required
 from gongfen.common import Actor, DomainError
+from gongfen.uploads import refuse_in
 
 from .excel import KINDS, export_bytes, template_bytes
 from .forms import UploadForm
@@ -60,6 +61,8 @@ def index(request):
 @administrators_only
 def upload(request):
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST":
+        refuse_in(request, form, "file")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.db import transaction
 
 from gongfen.common import DomainError
 
@@ -47,17 +49,59 @@ def check_upload(name: str, content: bytes) -> CheckedFile:
     return CheckedFile(Path(name).name[:255] or "file", content, *kind)
 
 
+def check_uploads(files) -> list[CheckedFile]:
+    """Every (name, content) of one declaration checked, and their number and total size bounded (settings)."""
+    files = list(files)
+    most, total = settings.GONGFEN_EVIDENCE_MAX_FILES, settings.GONGFEN_EVIDENCE_MAX_BYTES
+    if len(files) > most:
+        raise DomainError(f"佐证材料最多 {most} 个，本次 {len(files)} 个 (too many files)", field="evidence")
+    if sum(len(content) for _, content in files) > total:
+        raise DomainError(f"佐证材料合计不能超过 {total // (1024 * 1024)} MB (files too large)", field="evidence")
+    return [check_upload(name, content) for name, content in files]
+
+
 def evidence_root() -> Path:
     return Path(settings.MEDIA_ROOT) / "evidence"
 
 
 def store(checked: CheckedFile) -> tuple[str, str]:
-    """Write the file under a random name; returns (token, sha256)."""
+    """Write the file under a random name; returns (token, sha256).
+
+    Called inside the transaction that creates its Evidence row; if that
+    transaction (or the savepoint around it) is rolled back, the file is
+    removed again, so no stored file is ever left without its row.
+    """
     token = secrets.token_urlsafe(32)
     root = evidence_root()
     root.mkdir(parents=True, exist_ok=True)
-    (root / token).write_bytes(checked.content)
+    path = root / token
+    path.write_bytes(checked.content)
+    _remove_on_rollback(path)
     return token, hashlib.sha256(checked.content).hexdigest()
+
+
+def _remove_on_rollback(path: Path) -> None:
+    """Remove ``path`` unless the current transaction commits.
+
+    Django has on-commit hooks but no on-rollback one. A rollback (of the whole
+    transaction or of the savepoint the file was stored in) drops the hooks
+    registered in it without running them: so ``kept`` is a hook that only
+    notes the commit, and a finaliser runs when Django lets go of the hook —
+    right after running it (commit: the file stays) or when discarding it
+    (rollback: the file goes). Outside a transaction the hook runs at once.
+    """
+    committed: list[bool] = []
+
+    def kept() -> None:
+        committed.append(True)
+
+    weakref.finalize(kept, _unless_committed, path, committed)
+    transaction.on_commit(kept)
+
+
+def _unless_committed(path: Path, committed: list[bool]) -> None:
+    if not committed:
+        path.unlink(missing_ok=True)
 
 
 def path_of(token: str) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -63,12 +64,15 @@ class DeclareForm(forms.Form):
         label=_("工作说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
     evidence = MultipleFileField(
-        label=_("佐证材料"), required=False, help_text=_("PDF 或图片（PNG/JPEG/WebP），可多选，每个不超过 10 MB")
-    )
+        label=_("佐证材料"), required=False
+    )  # its help text, with the limits, is set in __init__
 
     def __init__(self, *args, rules, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rule"].queryset = rules
+        self.fields["evidence"].help_text = _(
+            "PDF 或图片（PNG/JPEG/WebP），可多选：最多 %(n)d 个，每个不超过 10 MB，合计不超过 %(mb)d MB"
+        ) % {"n": settings.GONGFEN_EVIDENCE_MAX_FILES, "mb": settings.GONGFEN_EVIDENCE_MAX_BYTES // (1024 * 1024)}
         self.fields["occurred_on"].widget.attrs["max"] = timezone.localdate().isoformat()
         # with JavaScript, a new rule or date redraws the rule list (the rules depend on the date)
         refresh = {"hx-get": reverse("ledger:declare"), "hx-target": "#rule-field", "hx-swap": "outerHTML"}
@@ -77,9 +81,14 @@ class DeclareForm(forms.Form):
 
     def clean_evidence(self):
         files = self.cleaned_data.get("evidence") or []
+        most, total = settings.GONGFEN_EVIDENCE_MAX_FILES, settings.GONGFEN_EVIDENCE_MAX_BYTES
+        if len(files) > most:
+            raise forms.ValidationError(_("佐证材料最多 %(n)d 个"), params={"n": most})
         for item in files:
             if item.size > evidence_files.MAX_BYTES:
                 raise forms.ValidationError(_("文件 %(name)s 超过 10 MB (file too large)"), params={"name": item.name})
+        if sum(item.size for item in files) > total:
+            raise forms.ValidationError(_("佐证材料合计不能超过 %(mb)d MB"), params={"mb": total // (1024 * 1024)})
         return files
 
     def evidence_contents(self) -> list[tuple[str, bytes]]:

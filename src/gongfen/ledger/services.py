@@ -138,7 +138,7 @@ def entry_declare(
         raise DomainError(
             f"{period} 已关账，不能再申报该季度的工分 (the quarter {period} is closed)", field="occurred_on"
         )
-    checked = [evidence_files.check_upload(name, content) for name, content in files]
+    checked = evidence_files.check_uploads(files)
     if rule.evidence_required and not checked:
         raise DomainError(f"规则“{rule.name}”须上传佐证材料 (evidence required)", field="evidence")
     now = timezone.now()

@@ -36,6 +36,7 @@ from gongfen.accounts.permissions import (
 from gongfen.common import Actor, DomainError
 from gongfen.dbrouting import replica_reads
 from gongfen.scoring import PeriodError, Quarter
+from gongfen.uploads import refuse_in
 
 from . import evidence as evidence_files
 from . import page_selectors as pages
@@ -140,6 +141,7 @@ def declare(request):
     if request.method == "POST":
         rules = pages.rules_for_declaring(request.user, cadre, day)
         form = DeclareForm(request.POST, request.FILES, rules=rules)
+        refuse_in(request, form, "evidence")  # more files or bytes than a request may send: none kept
         if form.is_valid() and (entry := _declare(request, form, cadre)) is not None:
             return redirect("ledger:entry", entry.code)
     else:  # a first view, or the rule list redrawn for a search, a date or a chosen rule

@@ -4,7 +4,8 @@ Every export in the product goes through :func:`xlsx_response`, so they all
 look alike: a bold caption row (what, which quarter, when exported), the
 header row frozen below it, and each column with its width and number
 format. Numbers are written as numbers (Decimal → float only at the cell,
-with the format showing the 2 places the board shows), never as text.
+with the format showing the 2 places the board shows), never as text; text
+that a spreadsheet would run as a formula stays text (gongfen.cellsafety).
 
 Each sheet also prints as a report (:func:`print_setup`, also used by the import
 templates of ``interchange.excel``): A4, landscape when the columns are wider than
@@ -31,6 +32,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
+
+from gongfen.cellsafety import xlsx_as_text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SCORE = "0.00"  # points and scores as the board shows them
@@ -115,10 +118,18 @@ def _write(ws, sheet: Sheet) -> int:
     return n
 
 
+def _no_formulas(ws) -> None:
+    """No cell of ours is a formula: a name or description typed as ``=HYPERLINK(…)`` stays text."""
+    for row in ws.iter_rows():
+        for cell in row:
+            xlsx_as_text(cell)
+
+
 def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
     wb = Workbook()
     for k, sheet in enumerate(sheets):
         _write(wb.active if k == 0 else wb.create_sheet(), sheet)
+        _no_formulas(wb.worksheets[k])
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

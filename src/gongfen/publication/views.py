@@ -23,6 +23,7 @@ from gongfen.dbrouting import replica_reads
 from gongfen.ledger import evidence as evidence_files
 from gongfen.rankings.selectors import group_period
 from gongfen.schemes.models import RankingGroup
+from gongfen.uploads import refuse_in
 
 from . import objections as services
 from . import page_selectors as pages
@@ -105,6 +106,7 @@ def object_file(request, group: str, period: str):
     entries = pages.objectable_entries(the_group, period, cadre.pk)
     if request.method == "POST":
         form = ObjectionForm(request.POST, request.FILES, entries=entries)
+        refuse_in(request, form, "evidence")
         if form.is_valid():
             try:
                 objection = services.objection_file(

@@ -4,12 +4,15 @@ Call sites: ``ledger.services._event`` (every event through the ledger services)
 ``publication.services._freeze`` (every snapshot), and the bulk loader (its events, in id
 order). Each append locks the one-row :class:`LogHead` until the transaction ends, so indexes
 are gapless and in commit order on PostgreSQL as on SQLite; a transaction that rolls back takes
-its leaves with it.
+its leaves with it. Inside :func:`unlogged` (an import's preview, always rolled back) nothing is
+locked or appended, so a preview never makes every other ledger writer wait for it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import IntegrityError, transaction
 
@@ -19,6 +22,21 @@ from gongfen.publication.models import Snapshot
 
 from . import leaves, merkle
 from .models import LeafKind, LogHead, LogLeaf
+
+_unlogged: ContextVar[bool] = ContextVar("gongfen_unlogged", default=False)
+
+
+@contextmanager
+def unlogged() -> Iterator[None]:
+    """Writes that will be rolled back (a preview) take no log lock and append no leaf; the transaction is
+    marked for rollback on the way out, so nothing written without its leaves can ever be committed."""
+    _require_transaction()
+    token = _unlogged.set(True)
+    try:
+        yield
+    finally:
+        _unlogged.reset(token)
+        transaction.set_rollback(True)
 
 
 def _head_for_update() -> LogHead:
@@ -41,7 +59,8 @@ def log_lock() -> None:
     writer that holds the head and wants that entry.
     """
     _require_transaction()
-    _head_for_update()
+    if not _unlogged.get():
+        _head_for_update()
 
 
 def _append(head: LogHead, items: list[tuple[str, int, bytes]]) -> list[LogLeaf]:
@@ -73,7 +92,7 @@ def log_entry_events(*, event_ids: Iterable[int]) -> int:
     """Append the leaves of these (just written) events, in id order; returns how many."""
     _require_transaction()
     ids = sorted(event_ids)
-    if not ids:
+    if not ids or _unlogged.get():
         return 0
     head = _head_for_update()
     items = []
@@ -98,7 +117,7 @@ def log_entry_event_hashes(*, items: list[tuple[int, bytes]]) -> int:
     hash that did not match what was stored would be found. ``items`` are (event id, leaf hash) in id order.
     """
     _require_transaction()
-    if not items:
+    if not items or _unlogged.get():
         return 0
     head = _head_for_update()
     frontier = [bytes.fromhex(h) for h in head.frontier]
@@ -116,9 +135,11 @@ def log_entry_event_hashes(*, items: list[tuple[int, bytes]]) -> int:
     return len(rows)
 
 
-def log_entry_event(*, event: EntryEvent) -> LogLeaf:
+def log_entry_event(*, event: EntryEvent) -> LogLeaf | None:
     """Append the leaf of one event (``ledger.services._event``)."""
     _require_transaction()
+    if _unlogged.get():
+        return None
     head = _head_for_update()
     [(_row, data)] = leaves.event_rows_of([event.pk])
     return _append(head, [(LeafKind.ENTRY_EVENT, event.pk, leaves.leaf_hash(data))])[0]
@@ -131,6 +152,11 @@ def snapshot_save_logged(*, snapshot: Snapshot) -> Snapshot:
     publication; the snapshot's leaf follows it (and itself names that head).
     """
     _require_transaction()
+    if _unlogged.get():
+        head = LogHead.objects.filter(pk=1).first() or LogHead()
+        snapshot.tree_size, snapshot.tree_root = head.size, head.root
+        snapshot.save()
+        return snapshot
     head = _head_for_update()
     snapshot.tree_size, snapshot.tree_root = head.size, head.root
     snapshot.save()

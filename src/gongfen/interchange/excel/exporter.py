@@ -1,5 +1,8 @@
 """Templates and exports: the same layout (one sheet per part, Chinese headers, frozen header row,
-drop-down lists from a hidden 选项 sheet, a 填写说明 sheet), written in openpyxl's write-only mode."""
+drop-down lists from a hidden 选项 sheet, a 填写说明 sheet), written in openpyxl's write-only mode.
+
+Text that a spreadsheet would run as a formula is written as a text cell (gongfen.cellsafety), with
+its value unchanged, so an export imports back to the same text."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from gongfen.cellsafety import is_formula_like, xlsx_as_text
 from gongfen.evaluations.models import Ballot
 from gongfen.org.models import Post, Unit
 from gongfen.outputs.xlsx import print_setup
@@ -77,6 +81,17 @@ def _get(item: dict, key: str) -> Any:
     return item
 
 
+def _text_cell(ws, value: Any) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=value)
+    xlsx_as_text(cell)
+    return cell
+
+
+def _append(ws, values) -> None:
+    """``ws.append``, with formula-like text as text cells (``=HYPERLINK(…)`` in a name stays a name)."""
+    ws.append([_text_cell(ws, v) if is_formula_like(v) else v for v in values])
+
+
 class Writer:
     def __init__(self, kind: Kind):
         self.kind = kind
@@ -109,26 +124,28 @@ class Writer:
                 )
                 dv.add(f"{get_column_letter(i + 1)}2:{get_column_letter(i + 1)}1048576")
                 ws.data_validations.append(dv)
-        ws.append([self._header(ws, c) for c in spec.columns])
+        _append(ws, [self._header(ws, c) for c in spec.columns])
         if examples is not None:
             for values in examples or [{c.key: c.example for c in spec.columns}]:
                 if examples:
                     values = {c.key: _cell_value(c, _get(values, c.key)) for c in spec.columns}
-                ws.append([self._example(ws, values[c.key]) for c in spec.columns])
+                _append(ws, [self._example(ws, values[c.key]) for c in spec.columns])
                 self.marks.append(row_fingerprint(spec.name, {c.header: values[c.key] for c in spec.columns}))
         for item in items:
-            ws.append([_cell_value(c, _get(item, c.key)) for c in spec.columns])
+            _append(ws, [_cell_value(c, _get(item, c.key)) for c in spec.columns])
 
     @staticmethod
     def _header(ws, column: Column) -> WriteOnlyCell:
         cell = WriteOnlyCell(ws, value=column.header)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        xlsx_as_text(cell)
         return cell
 
     @staticmethod
     def _example(ws, value: Any) -> WriteOnlyCell:
         cell = WriteOnlyCell(ws, value=value)
         cell.font = EXAMPLE_FONT
+        xlsx_as_text(cell)
         return cell
 
     def finish(self) -> bytes:
@@ -136,27 +153,27 @@ class Writer:
         help_ws.column_dimensions["A"].width = 24
         help_ws.column_dimensions["B"].width = 90
         print_setup(help_ws, [24, 90], title_rows=0, footer_left=HELP_SHEET)
-        help_ws.append([f"{self.kind.label}导入表 填写说明"])
+        _append(help_ws, [f"{self.kind.label}导入表 填写说明"])
         for note in (
             *self.kind.notes,
             "灰色斜体为示例行（仅模板中有），编码取自下载模板的工作区；原样保留时导入会跳过它，改动后按普通行导入。",
             "第一行是表头，请勿修改或合并。",
         ):
-            help_ws.append(["", note])
+            _append(help_ws, ["", note])
         for spec in self.kind.sheets:
-            help_ws.append([])
-            help_ws.append([f"工作表「{spec.name}」", "（可选）" if spec.optional else ""])
+            _append(help_ws, [])
+            _append(help_ws, [f"工作表「{spec.name}」", "（可选）" if spec.optional else ""])
             for c in spec.columns:
                 text = ("必填。" if c.required else "选填。") + c.note
-                help_ws.append([c.header, text])
+                _append(help_ws, [c.header, text])
         lists_ws = self.book.create_sheet(LISTS_SHEET)
         lists_ws.sheet_state = "hidden"
         names = list(self.lists)
-        lists_ws.append([MARKS, *names])
+        _append(lists_ws, [MARKS, *names])
         longest = max([len(self.marks), *(len(v) for v in self.lists.values())])
         columns = [self.marks, *(self.lists[n] for n in names)]
         for i in range(longest):
-            lists_ws.append([values[i] if i < len(values) else None for values in columns])
+            _append(lists_ws, [values[i] if i < len(values) else None for values in columns])
         out = io.BytesIO()
         self.book.save(out)
         return out.getvalue()

@@ -24,6 +24,8 @@ from gongfen.audit.services import audit_record
 from gongfen.common import Actor, DomainError
 from gongfen.ledger.models import Entry
 from gongfen.schemes.models import Scheme
+from gongfen.scratchdb import private_copy
+from gongfen.trust.services import unlogged
 
 from ..selectors import scheme_as_bundle
 from ..services import BATCH, LoadReport, bundle_load
@@ -587,13 +589,20 @@ def import_plan(
 ) -> Plan:
     """What importing ``source`` would create, change and leave alone, and every problem; keeps nothing.
 
-    The counts come from running the real load in a transaction that is rolled back. An entries file
+    The counts come from running the real load in a transaction that is rolled back; on SQLite, on a
+    private copy of the database (gongfen.scratchdb), so that the preview never holds the write lock
+    that every other writer needs. An entries file
     is planned as it is imported: read and loaded CHUNK rows at a time, so the plan keeps only the
     counts, a sample of rows and the (capped) problems, in memory bounded by the chunk, not the file;
     ``import_apply`` given such a plan reads the file again."""
+    with private_copy():
+        return _plan(kind, source, actor, scheme=scheme, approve=approve, name=name, progress=progress)
+
+
+def _plan(kind, source, actor, *, scheme, approve, name, progress) -> Plan:
     if kind == "entries":
         try:
-            with transaction.atomic():
+            with transaction.atomic(), unlogged():  # no log lock: other ledger writers go on (PostgreSQL)
                 plan = _stream(kind, source, actor, scheme, approve, name, progress, verb="预检")
                 raise _Rollback
         except _Rollback:
@@ -604,7 +613,7 @@ def import_plan(
     if plan.problems:
         return plan
     try:
-        with transaction.atomic():
+        with transaction.atomic(), unlogged():
             report = bundle_load(
                 actor=actor,
                 bundle=plan.bundle,
