@@ -9,6 +9,9 @@ import os
 from pathlib import Path
 
 import pytest
+import time_machine
+
+from tests.clock import suite_now
 
 ROOT = Path(__file__).resolve().parent.parent
 # The worked examples of shared/spec, vendored so that a clone runs on its own;
@@ -29,6 +32,15 @@ def load_json(path: Path) -> dict:
 def database_vendor() -> str:
     url = os.environ.get("GONGFEN_DATABASE_URL", "")
     return "postgresql" if url.startswith(("postgres://", "postgresql://")) else "sqlite"
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """Every test starts at the suite's instant (tests/clock.py), and the clock then runs (ticks).
+
+    A test that needs another moment moves it: ``clock.move_to(tests.clock.at(day))``."""
+    with time_machine.travel(suite_now(), tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture

@@ -545,6 +545,8 @@ def write_table(rankings) -> None:
 def cmd_demo(args) -> int:
     import time
 
+    from django.utils import timezone
+
     from gongfen.common import Actor
     from gongfen.demo import build_demo_bundle
     from gongfen.demo.lifecycle import demo_lifecycle
@@ -563,6 +565,15 @@ def cmd_demo(args) -> int:
         f"季度流程 (quarter lifecycle): {counts['groups']} 个排名组 2026Q1–Q2 已定稿、2026Q3 公示中、2026Q4 进行中；"
         f"审核通过 {counts['approved']} 条，异议 {counts['objections']} 条"
     )
+    published_on = counts["q3_published_on"]
+    if published_on == timezone.localdate():
+        print(f"2026Q3 于今天 {published_on} 公示，异议期进行中 (published today, objection window open)")
+    else:  # docs/demo.md "Dates"
+        print(
+            f"2026Q3 按 2026 年的日期于 {published_on} 公示：从今天起算的异议期要用到尚未录入节假日安排的年份，"
+            f"演示不按推算的日历计算 (published on {published_on}: a window from today needs a holiday calendar "
+            f"nobody has recorded)"
+        )
     print(f"演示县已就绪 (demo county ready) in {time.perf_counter() - started:.1f}s")
     return EXIT_OK
 

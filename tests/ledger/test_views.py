@@ -15,7 +15,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from gongfen.accounts.models import User
 from gongfen.common import Actor
@@ -26,6 +25,7 @@ from gongfen.publication.services import period_close
 from gongfen.rankings.selectors import group_by_code, group_ranking
 from gongfen.schemes.models import Rule
 from gongfen.scoring import fmt2
+from tests.clock import at
 from tests.web_fixtures import *  # noqa: F403
 from tests.web_fixtures import MINIMAL_PDF
 
@@ -38,12 +38,11 @@ LINK_E01, LINK_E10 = '/ledger/entry/E01/"', '/ledger/entry/E10/"'  # generated c
 
 
 @pytest.fixture(autouse=True)
-def pinned(settings, tmp_path, monkeypatch):
+def pinned(settings, tmp_path, clock):
     """Evidence files under a temporary folder, and a fixed "today" (late 2026)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast users for the fixture
-    real = timezone.localdate
-    monkeypatch.setattr(timezone, "localdate", lambda value=None, tz=None: real(value, tz) if value else TODAY)
+    clock.move_to(at(TODAY))
 
 
 def rule(code: str) -> Rule:
