@@ -160,6 +160,8 @@ MATRIX = {
     "interchange:progress": ("GET", "import_job", only(qx_admin="ok")),
     "interchange:confirm": ("POST", "import_job", only(qx_admin="ok")),
     "interchange:discard": ("POST", "import_job", only(qx_admin="ok")),
+    # 方案试算: administrators, over the schemes they administer (tests/analytics/test_views.py runs a replay)
+    "analytics:whatif": ("GET", None, only(**ADMINS)),
 }
 
 

@@ -24,19 +24,13 @@ def _draft(args):
         problem = format_problem(bundle)
         if problem is not None:
             raise DomainError(f"{path.name}: {problem}", field="scheme")
-        draft, fmt = draft_from_bundle(bundle, None if args.onto is None else _only_or(bundle, args.onto))
+        draft, fmt = draft_from_bundle(bundle, args.onto)
         target = scheme_by_code(args.onto or str(draft.get("code")))
         return target, draft, fmt, path.name
     if args.onto is None:
         raise DomainError(f"找不到文件 {args.scheme}；已存方案作草案时须用 --onto 指明试算的方案", code="not_found")
     stored = scheme_by_code(args.scheme)
     return scheme_by_code(args.onto), draft_of_scheme(stored), BUNDLE_FORMAT, stored.code
-
-
-def _only_or(bundle, onto: str) -> str | None:
-    """With --onto, a bundle of one scheme is that draft whatever its code; of several, the one coded so."""
-    schemes = bundle.get("schemes") if isinstance(bundle, dict) else None
-    return None if isinstance(schemes, list) and len(schemes) == 1 else onto
 
 
 def whatif_command(args) -> int:

@@ -160,14 +160,13 @@ def period_codes(text: str, kind: str = "quarter") -> list[str]:
 
 
 def draft_from_bundle(bundle: Any, scheme_code: str | None = None) -> tuple[dict, str]:
-    """The one scheme of a bundle file (or the one named ``scheme_code``) and the bundle's format."""
+    """The scheme of a bundle file coded ``scheme_code`` (or its only scheme) and the bundle's format."""
     schemes = bundle.get("schemes") if isinstance(bundle, dict) else None
     if not isinstance(schemes, list) or not schemes or not all(isinstance(s, dict) for s in schemes):
         raise DomainError("数据包中没有考核方案（schemes）", field="scheme", code="not_found")
-    if scheme_code:
-        picked = [s for s in schemes if s.get("code") == scheme_code]
-    else:
-        picked = schemes if len(schemes) == 1 else []
+    picked = [s for s in schemes if s.get("code") == scheme_code] if scheme_code else []
+    if not picked and len(schemes) == 1:
+        picked = schemes
     if len(picked) != 1:
         codes = "、".join(str(s.get("code")) for s in schemes)
         raise DomainError(f"数据包中有考核方案 {codes}，请用 --onto 指明要试算的一个", field="scheme")

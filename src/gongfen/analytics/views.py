@@ -1,0 +1,108 @@
+"""Analytics pages (分析): the what-if replay for administrators of a scheme. Parse, call, render."""
+
+from __future__ import annotations
+
+import copy
+
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from gongfen.accounts.permissions import Action, administrators_only, schemes_for
+from gongfen.common import Actor, DomainError
+from gongfen.interchange.selectors import scheme_as_bundle
+from gongfen.interchange.validate import BundleInvalid
+from gongfen.outputs.charts import distribution_svg
+from gongfen.outputs.xlsx import xlsx_response
+
+from . import whatif as engine
+from .exports import whatif_sheets
+from .forms import WhatIfForm
+
+
+def _schemes(user):
+    return list(schemes_for(user, Action.ADMINISTER).filter(groups__isnull=False).distinct().select_related("unit"))
+
+
+def _edited(scheme, post) -> dict:
+    """The scheme as it is, with the points, caps, weights and tier shares typed on the page (not saved)."""
+    draft = copy.deepcopy(scheme_as_bundle(scheme))
+    for rule in draft["rules"]:
+        for key in ("points", "cap"):
+            value = post.get(f"{key}-{rule['code']}")
+            if value is None:
+                continue
+            value = value.strip()
+            if key == "cap" and value == "":
+                rule.pop("cap", None)
+            else:
+                rule[key] = value
+    for key in ("quantitative", "qualitative"):
+        if post.get(f"weight-{key}") is not None:
+            draft["weights"][key] = post[f"weight-{key}"].strip()
+    for i, tier in enumerate(draft["tiers"]):
+        if post.get(f"tier-{i}") is not None:
+            tier["cumulative"] = post[f"tier-{i}"].strip()
+    return draft
+
+
+def _charts(board) -> dict:
+    def svg(ranking, names, what):
+        points = [(row.composite, row.tier_index, row.vetoed) for row in ranking.rows]
+        title = f"{board.group_name} {board.period} {what}"
+        return mark_safe(distribution_svg(points, list(names), title=title, width=480))  # the chart escapes its text
+
+    return {
+        "before": svg(board.before, board.tier_names_before, _("试算前综合得分分布")),
+        "after": svg(board.after, board.tier_names, _("试算后综合得分分布")),
+        "tiers": list(zip(board.tier_names, board.tier_counts("before"), board.tier_counts("after"), strict=False)),
+    }
+
+
+@administrators_only
+def whatif(request):
+    schemes = _schemes(request.user)
+    drafts = list(schemes_for(request.user, Action.ADMINISTER).select_related("unit"))
+    by_code = {s.code: s for s in drafts}
+    data = request.POST if request.method == "POST" else None
+    initial = {"scheme": request.GET.get("scheme") or (schemes[0].code if schemes else ""), "k": 3}
+    form = WhatIfForm(data, request.FILES or None, schemes=schemes, drafts=drafts, initial=initial)
+    chosen = by_code.get((data or request.GET).get("scheme") or initial["scheme"])
+    context = {"form": form, "scheme": chosen, "draft": scheme_as_bundle(chosen) if chosen else None}
+    if data is None or not form.is_valid():
+        return render(request, "analytics/whatif.html", context)
+    target = by_code[form.cleaned_data["scheme"]]
+    try:
+        draft, fmt, source = _draft(form.cleaned_data, target, by_code, request.POST)
+        result = engine.whatif_replay(
+            actor=Actor(request.user),
+            scheme=target,
+            draft=draft,
+            periods=engine.period_codes(form.cleaned_data["periods"], target.period_kind),
+            k=form.cleaned_data["k"],
+            source=source,
+            bundle_format=fmt,
+        )
+    except BundleInvalid as exc:
+        context["problems"] = [str(p) for p in exc.problems]
+        return render(request, "analytics/whatif.html", context, status=400)
+    except DomainError as exc:
+        context["problems"] = [exc.message]
+        return render(request, "analytics/whatif.html", context, status=400)
+    if request.POST.get("export") == "xlsx":
+        return xlsx_response(f"方案试算-{target.code}", whatif_sheets(result))
+    context |= {"result": result, "boards": [(b, _charts(b)) for b in result.boards]}
+    return render(request, "analytics/whatif.html", context)
+
+
+def _draft(cleaned, target, by_code, post) -> tuple[dict, str, str]:
+    source = cleaned["source"]
+    if source == "stored":
+        stored = by_code.get(cleaned["stored"])
+        if stored is None:
+            raise DomainError(_("没有这个方案"), field="stored")
+        return engine.draft_of_scheme(stored), engine.BUNDLE_FORMAT, stored.code
+    if source == "upload":
+        scheme, fmt = engine.draft_from_bundle(cleaned["bundle"], target.code)
+        return scheme, fmt, cleaned["upload"].name
+    return _edited(target, post), engine.BUNDLE_FORMAT, _("本页修改")
