@@ -561,12 +561,13 @@ def cmd_demo(args) -> int:
     from gongfen.common import Actor
     from gongfen.demo import build_demo_bundle
     from gongfen.demo.lifecycle import demo_lifecycle
+    from gongfen.demo.patterns import plant_patterns, plant_reviews
     from gongfen.interchange.services import bundle_load
     from gongfen.publication.holidays import OFFICIAL_2026, holidays_load_file
 
     started = time.perf_counter()
     with progress_bar() as progress:
-        bundle = build_demo_bundle(seed=args.seed, cadres=args.cadres, progress=progress)
+        bundle = plant_patterns(build_demo_bundle(seed=args.seed, cadres=args.cadres, progress=progress))
         report = bundle_load(actor=Actor.cli(), bundle=bundle, progress=progress, source=f"demo seed={args.seed}")
     _print_load_report(report)
     created, updated = holidays_load_file(actor=Actor.cli(), path=OFFICIAL_2026)
@@ -575,6 +576,10 @@ def cmd_demo(args) -> int:
     print(
         f"季度流程 (quarter lifecycle): {counts['groups']} 个排名组 2026Q1–Q2 已定稿、2026Q3 公示中、2026Q4 进行中；"
         f"审核通过 {counts['approved']} 条，异议 {counts['objections']} 条"
+    )
+    plant_reviews()
+    print(
+        "埋设的异常 (planted patterns, docs/analytics.md): 中村乡期末突击、林山乡大锅饭、芹阳办事处极端高分、马金镇宽松审核人"
     )
     print(f"演示县已就绪 (demo county ready) in {time.perf_counter() - started:.1f}s")
     return EXIT_OK
