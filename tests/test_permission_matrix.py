@@ -162,6 +162,7 @@ MATRIX = {
     "interchange:discard": ("POST", "import_job", only(qx_admin="ok")),
     # 方案试算: administrators, over the schemes they administer (tests/analytics/test_views.py runs a replay)
     "analytics:whatif": ("GET", None, only(**ADMINS)),
+    "analytics:fairness": ("GET", None, only(**ADMINS)),
 }
 
 

@@ -118,3 +118,141 @@ def whatif_sheets(w: WhatIf, exported: str = "") -> list[Sheet]:
             )
         )
     return sheets
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value:.1%}"
+
+
+def _num(value: float | None, places: int = 2):
+    return None if value is None else round(value, places)
+
+
+def fairness_sheets(report, exported: str = "") -> list[Sheet]:
+    """Every table of the fairness page, one sheet each."""
+    flag = "是"
+    sheets = [
+        Sheet(
+            title="审核宽松度",
+            caption=f"{report.period} 审核宽松度（费希尔精确检验，Holm 校正）{exported}",
+            columns=(
+                Column("考核方案", 16),
+                Column("审核人", 14),
+                Column("审核条数", 9, INTEGER),
+                Column("通过", 7, INTEGER),
+                Column("退回", 7, INTEGER),
+                Column("通过率", 9),
+                Column("其他人通过率", 12),
+                Column("每条平均分值", 12, SCORE),
+                Column("审核用时中位数（天）", 14, SCORE),
+                Column("校正后 p 值", 12),
+                Column("标记", 6),
+            ),
+            rows=[
+                [
+                    r.scheme,
+                    r.reviewer,
+                    r.decided,
+                    r.approved,
+                    r.rejected,
+                    _pct(r.rate),
+                    _pct(r.others_rate),
+                    _num(r.points_per_entry),
+                    _num(r.median_days),
+                    "" if r.adjusted is None else f"{r.adjusted:.2g}",
+                    flag if r.flagged else "",
+                ]
+                for r in report.reviewers
+            ],
+        ),
+        Sheet(
+            title="集中突击填报",
+            caption=f"{report.period} 期末 10 天的记录占比（二项检验，Holm 校正）{exported}",
+            columns=(
+                Column("考核方案", 16),
+                Column("名称", 30),
+                Column("记录条数", 9, INTEGER),
+                Column("期末10天发生", 12, INTEGER),
+                Column("发生占比", 9),
+                Column("期末10天录入", 12, INTEGER),
+                Column("录入占比", 9),
+                Column("补录（晚于30天）", 14, INTEGER),
+                Column("校正后 p 值", 12),
+                Column("标记", 6),
+            ),
+            rows=[
+                [
+                    b.scheme,
+                    b.scheme_name,
+                    b.entries,
+                    b.last_occurred,
+                    _pct(b.share_occurred),
+                    b.last_recorded,
+                    _pct(b.share_recorded),
+                    b.backdated,
+                    "" if b.adjusted is None else f"{b.adjusted:.2g}",
+                    flag if b.flagged else "",
+                ]
+                for b in report.bursts
+            ],
+        ),
+        Sheet(
+            title="大锅饭与极端高分",
+            caption=f"{report.period} 各排名组得分离散程度与最高分影响{exported}",
+            columns=(
+                Column("排名组", 24),
+                Column("人数", 7, INTEGER),
+                Column("平均综合得分", 12, SCORE),
+                Column("最高综合得分", 12, SCORE),
+                Column("离散系数", 9),
+                Column("最大同分占比", 12),
+                Column("大锅饭", 8),
+                Column("最高工分/第二名", 14),
+                Column("去掉最高分后他人折算分平均提高", 24, SCORE),
+                Column("极端高分", 9),
+            ),
+            rows=[
+                [
+                    g.group_name,
+                    g.size,
+                    _num(g.mean),
+                    _num(g.top),
+                    "" if g.cv is None else f"{g.cv:.3f}",
+                    _pct(g.tie_share),
+                    flag if g.flat else "",
+                    "" if g.ratio is None else f"{g.ratio:.2f}",
+                    _num(g.gain),
+                    flag if g.outlier else "",
+                ]
+                for g in report.flat
+            ],
+        ),
+        Sheet(
+            title="评价最高等次占比",
+            caption=f"{report.period} 各评价主体给出最高等次的占比（匿名评价票）{exported}",
+            columns=(
+                Column("考核方案", 16),
+                Column("评价主体", 12),
+                Column("票数", 8, INTEGER),
+                Column("最高等次", 10),
+                Column("占比", 9),
+            ),
+            rows=[[b.scheme, b.evaluator_class, b.ballots, b.top_grade, _pct(b.top_share)] for b in report.ballots],
+        ),
+    ]
+    codes = [p for p, _, _ in report.inflation[0].periods] if report.inflation else []
+    sheets.append(
+        Sheet(
+            title="分数膨胀",
+            caption=f"各考核方案每期的平均与最高综合得分{exported}",
+            columns=(
+                Column("考核方案", 30),
+                *(c for code in codes for c in (Column(f"{code} 平均", 11, SCORE), Column(f"{code} 最高", 11, SCORE))),
+            ),
+            rows=[
+                [i.scheme_name, *(v for _, mean, top in i.periods for v in (_num(mean), _num(top)))]
+                for i in report.inflation
+            ],
+        )
+    )
+    return sheets

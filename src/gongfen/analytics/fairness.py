@@ -129,9 +129,17 @@ class BallotRow:
     top_share: float
 
 
+@dataclass(frozen=True)
+class InflationRow:
+    scheme: str
+    scheme_name: str
+    periods: tuple[tuple[str, float | None, float | None], ...]  # (period, mean composite, top composite)
+
+
 @dataclass
 class Report:
     period: str
+    inflation: list[InflationRow] = field(default_factory=list)
     reviewers: list[ReviewerRow] = field(default_factory=list)
     bursts: list[BurstRow] = field(default_factory=list)
     groups: list[GroupRow] = field(default_factory=list)
@@ -157,7 +165,28 @@ def fairness_report(schemes, period: str) -> Report:
     report.bursts = bursts(schemes, quarter)
     report.groups = group_spreads(schemes, period)
     report.ballots = ballot_shares(schemes, period)
+    report.inflation = inflation(schemes, quarter)
     return report
+
+
+def inflation(schemes: list[Scheme], quarter) -> list[InflationRow]:
+    """Each scheme's mean and top composite in every period of the year up to ``quarter``."""
+    groups = list(groups_queryset().filter(scheme__in=schemes))
+    scheme_of = {g.code: g.scheme.code for g in groups}
+    codes = [p.code for p in type(quarter).all_of_year(quarter.year) if p <= quarter]
+    values: dict = defaultdict(lambda: defaultdict(list))
+    for code in codes:
+        for ranking in rank_all(code, groups):
+            values[scheme_of[ranking.group]][code].extend(float(r.composite) for r in ranking.rows)
+    return [
+        InflationRow(
+            s.code,
+            s.name,
+            tuple((c, stats.mean(values[s.code][c]), max(values[s.code][c], default=None)) for c in codes),
+        )
+        for s in schemes
+        if s.code in values
+    ]
 
 
 def reviewer_leniency(schemes: list[Scheme], period: str) -> list[ReviewerRow]:

@@ -4,4 +4,5 @@ from . import views
 
 urlpatterns = [
     path("whatif/", views.whatif, name="whatif"),
+    path("fairness/", views.fairness, name="fairness"),
 ]

@@ -16,7 +16,9 @@ from gongfen.outputs.charts import distribution_svg
 from gongfen.outputs.xlsx import xlsx_response
 
 from . import whatif as engine
-from .exports import whatif_sheets
+from .charts import bars_svg
+from .exports import fairness_sheets, whatif_sheets
+from .fairness import DEFINITIONS, fairness_report
 from .forms import WhatIfForm
 
 
@@ -106,3 +108,56 @@ def _draft(cleaned, target, by_code, post) -> tuple[dict, str, str]:
         scheme, fmt = engine.draft_from_bundle(cleaned["bundle"], target.code)
         return scheme, fmt, cleaned["upload"].name
     return _edited(target, post), engine.BUNDLE_FORMAT, _("本页修改")
+
+
+@administrators_only
+def fairness(request):
+    """组织部 sees the county, a unit administrator the schemes of their subtree."""
+    period = (request.GET.get("period") or "").strip() or _default_period()
+    schemes = schemes_for(request.user, Action.ADMINISTER)
+    try:
+        report = fairness_report(schemes, period)
+    except DomainError as exc:
+        return render(request, "analytics/fairness.html", {"period": period, "problems": [exc.message]}, status=400)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(f"公平性分析-{period}", fairness_sheets(report))
+    charts = {
+        "bursts": bars_svg(
+            _("期末 10 天发生的记录占比"),
+            [(b.scheme_name, b.share_occurred, b.flagged) for b in report.bursts],
+            unit="%",
+            top=1,
+        ),
+        "flat": bars_svg(
+            _("最大同分占比（大锅饭）"),
+            [(g.group_name, g.tie_share or 0, g.flat) for g in report.flat],
+            unit="%",
+            top=1,
+        ),
+        "outlier": bars_svg(
+            _("最高工分是第二名的几倍"), [(g.group_name, g.ratio or 0, g.outlier) for g in report.groups]
+        ),
+        "leniency": bars_svg(
+            _("审核通过率"),
+            [(f"{r.reviewer}（{r.scheme}）", r.rate, r.flagged) for r in report.reviewers],
+            unit="%",
+            top=1,
+        ),
+    }
+    context = {
+        "period": period,
+        "report": report,
+        "definitions": DEFINITIONS,
+        "charts": {k: mark_safe(v) for k, v in charts.items()},  # the chart escapes its text
+        "inflation_periods": [p for p, _, _ in report.inflation[0].periods] if report.inflation else [],
+    }
+    return render(request, "analytics/fairness.html", context)
+
+
+def _default_period() -> str:
+    from django.utils import timezone
+
+    from gongfen.scoring import period_of
+
+    previous = period_of(timezone.localdate()).previous()
+    return (previous or period_of(timezone.localdate())).code

@@ -40,6 +40,7 @@ def navigation(request):
             items.append(("audit:list", gettext_noop("审计")))
             items.append(("interchange:index", gettext_noop("表格导入")))
             items.append(("analytics:whatif", gettext_noop("方案试算")))
+            items.append(("analytics:fairness", gettext_noop("公平性分析")))
         if p.is_org_admin:
             items.append(("webhooks:endpoints", gettext_noop("Webhook 推送")))
     user = getattr(request, "user", None)
