@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import copy
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from gongfen.accounts.permissions import Action, administrators_only, schemes_for
 from gongfen.common import Actor, DomainError
@@ -161,3 +166,81 @@ def _default_period() -> str:
 
     previous = period_of(timezone.localdate()).previous()
     return (previous or period_of(timezone.localdate())).code
+
+
+@administrators_only
+def warnings_list(request):
+    """亮灯: red and yellow lights of the period over the schemes the user administers, with follow-ups."""
+    from .models import FollowUpAction
+    from .warnings import REASONS, warnings_for
+
+    period = (request.GET.get("period") or "").strip() or _default_period()
+    try:
+        found = warnings_for(schemes_for(request.user, Action.ADMINISTER), period, timezone.localdate())
+    except ValueError as exc:
+        return render(request, "analytics/warnings.html", {"period": period, "problems": [str(exc)]}, status=400)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(f"预警-{period}", [_warnings_sheet(found, period)])
+    context = {"period": period, "warnings": found, "reasons": REASONS, "actions": FollowUpAction.choices}
+    return render(request, "analytics/warnings.html", context)
+
+
+def _warnings_sheet(found, period):
+    from gongfen.outputs.xlsx import Column, Sheet
+
+    return Sheet(
+        title="预警",
+        caption=f"{period} 预警（亮灯）",
+        columns=(
+            Column("灯", 6),
+            Column("对象", 16),
+            Column("编码", 14),
+            Column("排名组", 12),
+            Column("原因", 26),
+            Column("说明", 12),
+            Column("最近处置", 16),
+            Column("处置说明", 30),
+        ),
+        rows=[
+            [
+                "红" if w.light == "red" else "黄",
+                w.name,
+                w.subject,
+                w.group,
+                w.reason_label,
+                w.detail,
+                w.follow_ups[-1].get_action_display() if w.follow_ups else "",
+                w.follow_ups[-1].note if w.follow_ups else "",
+            ]
+            for w in found
+        ],
+    )
+
+
+@require_POST
+@administrators_only
+def warning_follow_up(request):
+    from . import services
+    from .warnings import warnings_for
+
+    period = request.POST.get("period", "")
+    key = tuple(request.POST.get(k, "") for k in ("subject_kind", "subject", "group", "period", "reason"))
+    try:
+        found = warnings_for(schemes_for(request.user, Action.ADMINISTER), period, timezone.localdate())
+    except ValueError:
+        raise Http404 from None
+    warning = next((w for w in found if w.key == key), None)
+    if warning is None:  # not a warning this user can see (out of scope, or gone)
+        raise Http404
+    try:
+        services.warning_follow_up(
+            actor=Actor(request.user),
+            warning=warning,
+            action=request.POST.get("action", ""),
+            note=request.POST.get("note", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已记录处置情况"))
+    return redirect(f"{reverse('analytics:warnings')}?period={period}")
