@@ -22,7 +22,9 @@ class WhatIfForm(forms.Form):
         label=gettext_lazy("期间"), max_length=40, help_text=gettext_lazy("如 2026Q1..2026Q3 或 2026Q1,2026Q3")
     )
     k = forms.IntegerField(label=gettext_lazy("名次变动超过几位时标出"), min_value=0, max_value=1000, initial=3)
-    source = forms.ChoiceField(label=gettext_lazy("草案来源"), choices=SOURCES, initial="edit")
+    source = forms.ChoiceField(
+        label=gettext_lazy("草案来源"), choices=SOURCES, initial="edit", widget=forms.RadioSelect
+    )
     stored = forms.ChoiceField(label=gettext_lazy("草案方案"), required=False)
     upload = forms.FileField(label=gettext_lazy("方案数据包（JSON）"), required=False)
 

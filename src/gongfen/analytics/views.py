@@ -75,7 +75,10 @@ def whatif(request):
     initial = {"scheme": request.GET.get("scheme") or (schemes[0].code if schemes else ""), "k": 3}
     form = WhatIfForm(data, request.FILES or None, schemes=schemes, drafts=drafts, initial=initial)
     chosen = by_code.get((data or request.GET).get("scheme") or initial["scheme"])
-    context = {"form": form, "scheme": chosen, "draft": scheme_as_bundle(chosen) if chosen else None}
+    shown = None
+    if chosen is not None:  # the edits typed on the page stay in the form after a replay
+        shown = _edited(chosen, data) if data is not None and data.get("source") == "edit" else scheme_as_bundle(chosen)
+    context = {"form": form, "scheme": chosen, "draft": shown}
     if data is None or not form.is_valid():
         return render(request, "analytics/whatif.html", context)
     target = by_code[form.cleaned_data["scheme"]]
