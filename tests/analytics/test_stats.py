@@ -75,3 +75,12 @@ def test_outlier_influence():
     assert stats.outlier_influence([100, 100, 50]) == (1.0, 0.0)
     assert stats.outlier_influence([100, 50]) is None
     assert stats.median([3, 1, 2]) == 2 and stats.median([4, 1, 2, 3]) == 2.5
+
+
+def test_the_statistics_import_no_django():
+    import subprocess
+    import sys
+
+    code = "import sys, gongfen.analytics.stats; print(any(m.startswith('django') for m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

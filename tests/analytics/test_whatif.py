@@ -157,3 +157,28 @@ def test_period_ranges():
     for bad in ("", "2026Q3..2026Q1", "2025Q4..2026Q1", "2026Q5"):
         with pytest.raises(DomainError):
             period_codes(bad)
+
+
+def test_a_stored_scheme_as_the_draft(capsys):
+    from gongfen.org.models import Unit
+    from gongfen.schemes.services import scheme_derive
+
+    load(example_bundle())
+    template = Scheme.objects.get(code="QX-2026")
+    scheme_derive(
+        actor=Actor.cli(),
+        template=template,
+        unit=Unit.objects.get(code="QX"),
+        code="QX-2027",
+        name="齐溪镇2027年细则",
+        year=2027,
+    )
+    code, out, _ = run(
+        "whatif", "--scheme", "QX-2027", "--onto", "QX-2026", "--periods", "2026Q3", "--format", "json", capsys=capsys
+    )
+    assert code == 0
+    result = json.loads(out)
+    assert result["changed_rules"] == [] and result["summary"].startswith("0 人档次变化")
+    assert all(c["rank_change"] == 0 for c in result["boards"][0]["changes"])
+    code, _, err = run("whatif", "--scheme", "QX-2027", "--periods", "2026Q3", capsys=capsys)
+    assert code == 2 and "--onto" in err
