@@ -74,3 +74,15 @@ def test_a_warning_out_of_scope_is_not_found(county_loaded, login):
         assert response.status_code == 404
         assert not WarningFollowUp.objects.exists() and not Notice.objects.filter(title__contains="预警").exists()
         assert "A04" not in client.get(reverse("analytics:warnings") + "?period=2026Q3").text
+
+
+def test_last_tier_twice_running_is_red(loaded, db):
+    from tests.factories import example_bundle, load
+
+    bundle = example_bundle()
+    veto = {"id": "E-Q2", "cadre": "A05", "scheme": "QX-2026", "rule": "D-VETO", "occurred_on": "2026-05-05"}
+    bundle["entries"].append(veto | {"quantity": "1", "status": "approved"})
+    load(bundle)
+    found = reasons(warnings_for(Scheme.objects.all(), "2026Q3", LOADED.date()))
+    assert ("A05", "last_twice", "red") in found and ("A05", "last_tier", "yellow") not in found
+    assert ("A05", "last_tier", "yellow") in reasons(warnings_for(Scheme.objects.all(), "2026Q2", LOADED.date()))
