@@ -62,6 +62,8 @@ def plant_patterns(bundle: dict) -> dict:
 
 def plant_reviews(password: str = "gongfen-demo-2026") -> dict[str, int]:
     """Four reviewers of 马金镇 decide new 2026Q4 declarations; the first approves everything."""
+    from django.utils import timezone
+
     from gongfen.accounts.models import RoleKind, User
     from gongfen.accounts.services import role_grant, user_create
     from gongfen.common import Actor
@@ -69,6 +71,8 @@ def plant_reviews(password: str = "gongfen-demo-2026") -> dict[str, int]:
     from gongfen.org.models import Cadre, Unit
     from gongfen.schemes.models import Rule
 
+    if timezone.localdate() < date(2026, 10, 1) + timedelta(days=27):
+        return {}  # the declarations below would lie in the future (the demo's story day is 2026-11-25)
     actor = Actor.system()
     unit = Unit.objects.get(code=LENIENT_UNIT)
     rule = Rule.objects.get(scheme__code=LENIENT_SCHEME, code="R-TASK")
