@@ -160,6 +160,13 @@ MATRIX = {
     "interchange:progress": ("GET", "import_job", only(qx_admin="ok")),
     "interchange:confirm": ("POST", "import_job", only(qx_admin="ok")),
     "interchange:discard": ("POST", "import_job", only(qx_admin="ok")),
+    # 方案试算: administrators, over the schemes they administer (tests/analytics/test_views.py runs a replay)
+    "analytics:whatif": ("GET", None, only(**ADMINS)),
+    "analytics:fairness": ("GET", None, only(**ADMINS)),
+    "analytics:warnings": ("GET", None, only(**ADMINS)),
+    # a follow-up names a computed warning (A05, vetoed, is in 齐溪镇's last tier): its administrators record one
+    # (tests/analytics/test_warnings.py sends the notice and shows the follow-through)
+    "analytics:warning_follow_up": ("POST", "warning", only(**QX_ADMINS)),
 }
 
 
@@ -228,6 +235,7 @@ def make_objects() -> dict:
         "removable_rule": {"args": ["QX-2026", "B-MID"], "data": {"reason": "不再使用"}},
         "cadre": {"args": ["A01"]},
         "quarter": {"args": ["2026Q3"]},
+        "warning": {"args": [], "data": warning_of("A05", "QX-ALL")},
         "year": {"args": ["QX-ALL", 2026]},
         "county": {"args": ["2026"]},
         "holiday_year": {"args": [2027]},
@@ -239,6 +247,19 @@ def make_objects() -> dict:
             "args": ["A01", Post.objects.filter(cadre__code="A01").order_by("start").first().pk],
             "data": {"end": "2026-09-30", "reason": "调动"},
         },
+    }
+
+
+def warning_of(cadre: str, group: str) -> dict:
+    """The follow-up form of the 2026Q3 last-tier warning of ``cadre`` in ``group``."""
+    return {
+        "subject_kind": "cadre",
+        "subject": cadre,
+        "group": group,
+        "period": "2026Q3",
+        "reason": "last_tier",
+        "action": "talked",
+        "note": "已谈话提醒",
     }
 
 

@@ -98,6 +98,18 @@ def parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help="先生成演示县并打印各角色登录账号 / load the demo county first"
     )
 
+    whatif = sub.add_parser(
+        "whatif", help="方案试算：草案在过去期间的排名前后对比（不保存）/ replay a draft scheme over past periods"
+    )
+    whatif.add_argument(
+        "--scheme", required=True, help="草案：数据包文件或已存方案编码 / a bundle file or a scheme code"
+    )
+    whatif.add_argument("--onto", help="在哪个方案的台账上试算（默认草案同编码的方案）/ the scheme whose ledger")
+    whatif.add_argument("--periods", required=True, help="如 2026Q1..2026Q3 或 2026Q1,2026Q3")
+    whatif.add_argument("--k", type=int, default=3, help="名次变动超过 k 位时标出 / highlight moves of more than k")
+    whatif.add_argument("--format", choices=["table", "json", "xlsx"], default="table")
+    whatif.add_argument("--output", type=Path, help="xlsx 文件 / the .xlsx file (required for xlsx)")
+
     diff = sub.add_parser("diff", help="考核方案与其模板的差异（量体裁衣）/ what a scheme changed against its template")
     diff.add_argument("--scheme", required=True)
 
@@ -165,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         "verify": cmd_verify,
         "manage": cmd_manage,
         "diff": cmd_diff,
+        "whatif": cmd_whatif,
         "serve": cmd_serve,
         "holidays": cmd_holidays,
         "backup": cmd_backup,
@@ -550,12 +563,13 @@ def cmd_demo(args) -> int:
     from gongfen.common import Actor
     from gongfen.demo import build_demo_bundle
     from gongfen.demo.lifecycle import demo_lifecycle
+    from gongfen.demo.patterns import plant_patterns, plant_reviews
     from gongfen.interchange.services import bundle_load
     from gongfen.publication.holidays import OFFICIAL_2026, holidays_load_file
 
     started = time.perf_counter()
     with progress_bar() as progress:
-        bundle = build_demo_bundle(seed=args.seed, cadres=args.cadres, progress=progress)
+        bundle = plant_patterns(build_demo_bundle(seed=args.seed, cadres=args.cadres, progress=progress))
         report = bundle_load(actor=Actor.cli(), bundle=bundle, progress=progress, source=f"demo seed={args.seed}")
     _print_load_report(report)
     created, updated = holidays_load_file(actor=Actor.cli(), path=OFFICIAL_2026)
@@ -574,6 +588,10 @@ def cmd_demo(args) -> int:
             f"演示不按推算的日历计算 (published on {published_on}: a window from today needs a holiday calendar "
             f"nobody has recorded)"
         )
+    plant_reviews()
+    print(
+        "埋设的异常 (planted patterns, docs/analytics.md): 中村乡期末突击、林山乡大锅饭、芹阳办事处极端高分、马金镇宽松审核人"
+    )
     print(f"演示县已就绪 (demo county ready) in {time.perf_counter() - started:.1f}s")
     return EXIT_OK
 
@@ -667,6 +685,12 @@ def cmd_diff(args) -> int:
             table.add_row("修改", f"{change.code} {change.name}", FIELD_LABELS.get(name, name), _show(old), _show(new))
     console.print(table)
     return EXIT_OK
+
+
+def cmd_whatif(args) -> int:
+    from gongfen.analytics.commands import whatif_command
+
+    return whatif_command(args)
 
 
 def cmd_serve(args) -> int:

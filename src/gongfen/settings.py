@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "gongfen.results",
     "gongfen.interchange",
     "gongfen.trust",
+    "gongfen.analytics",
     "gongfen.web",
     "gongfen.api",
     "gongfen.webhooks",

@@ -102,10 +102,19 @@ def tc_objects() -> dict:
             "data": {"cadre": "T01", "action": "recommend", "include": "1", "reason": "表现突出"},
         },
         "post": {"args": ["T01", Post.objects.get(cadre=t01).pk], "data": {"end": "2026-09-30", "reason": "调动"}},
+        "warning": {"args": [], "data": tc_last_tier_warning()},
         **api_token("t01"),
         **webhook_objects(),  # county-wide: an endpoint and a delivery only 组织部 reaches
         **import_objects("tc_admin"),  # 桐村镇's administrator's upload: its uploader's alone
     }
+
+
+def tc_last_tier_warning() -> dict:
+    """The 2026Q3 early warning of whoever is last in 桐村镇's group (analytics:warning_follow_up)."""
+    from gongfen.rankings.selectors import group_by_code, group_ranking
+    from tests.test_permission_matrix import warning_of
+
+    return warning_of(group_ranking(group_by_code("TC-ALL"), "2026Q3").rows[-1].cadre, "TC-ALL")
 
 
 def webhook_objects() -> dict:
@@ -195,6 +204,8 @@ def test_the_foreign_objects_are_real_their_own_people_reach_them(towns, client)
         client.force_login(User.objects.get(username="tc_admin"))
         for name, key in [("schemes:detail", "scheme"), ("org:cadre", "cadre"), ("rankings:board", "board")]:
             assert client.get(reverse(name, args=objects[key]["args"])).status_code == 200, name
+        follow_up = client.post(reverse("analytics:warning_follow_up"), objects["warning"]["data"])
+        assert follow_up.status_code == 302, "桐村镇's administrator records a follow-up of its own warning"
         client.force_login(User.objects.get(username="t01"))
         assert client.get(reverse("ledger:entry", args=objects["pending"]["args"])).status_code == 200
         assert client.get(reverse("ledger:evidence", args=objects["evidence"]["args"])).status_code == 200

@@ -39,6 +39,9 @@ def navigation(request):
             items.append(("publication:queue", gettext_noop("异议处理")))
             items.append(("audit:list", gettext_noop("审计")))
             items.append(("interchange:index", gettext_noop("表格导入")))
+            items.append(("analytics:whatif", gettext_noop("方案试算")))
+            items.append(("analytics:fairness", gettext_noop("公平性分析")))
+            items.append(("analytics:warnings", gettext_noop("预警")))
         if p.is_org_admin:
             items.append(("webhooks:endpoints", gettext_noop("Webhook 推送")))
     user = getattr(request, "user", None)
