@@ -180,3 +180,35 @@ def test_a_review_after_thirty_days_is_refused(plan, org):
     with pytest.raises(DomainError, match="2026-11-11 届满"):
         services.review_file(actor=Actor(user), line=a05, text="x", today=date(2026, 11, 12))
     assert services.review_file(actor=Actor(user), line=a05, text="x", today=date(2026, 11, 11)).pk
+
+
+def final_year(org, year: int, grades: dict[str, str]):
+    plan = services.quota_plan_save(
+        actor=org, year=year, population="organs", kind="annual", share="0.2", min_seats=1, units=[unit("QX")]
+    )
+    sheet = services.sheet_propose(actor=org, plan=plan, unit=unit("QX"), period=f"{year}Y")
+    for code, grade in grades.items():
+        services.line_adjust(actor=org, line=line(sheet, code), grade=grade, reason="委员会评议")
+    services.sheet_confirm(actor=org, sheet=sheet)
+    services.sheet_publish(actor=org, sheet=sheet, today=date(2026, 9, 28))
+    services.sheet_finalize(actor=org, sheet=sheet, today=date(2026, 10, 12))
+    return sheet
+
+
+def test_consequences_follow_from_final_annual_grades(county, org):
+    final_year(org, 2024, {"A02": "优秀", "A05": "不称职"})
+    final_year(org, 2025, {"A02": "优秀", "A05": "不称职", "A04": "基本称职"})
+    final_year(org, 2026, {"A02": "优秀", "A05": "不称职", "A04": "不称职"})
+    lists = selectors.consequences(actor("org").user, 2026)
+    names = {kind: [c.cadre.code for c in found] for kind, found in lists.items()}
+    assert names == {"excellent_3": ["A02"], "incompetent_2": ["A05"], "incompetent": ["A04", "A05"]}
+    services.follow_up_record(
+        actor=org, cadre=Cadre.objects.get(code="A05"), year=2026, list_kind="incompetent_2", action="dismissed"
+    )
+    (a05,) = selectors.consequences(actor("org").user, 2026)["incompetent_2"]
+    assert [f.action for f in a05.follow_ups] == ["dismissed"] and a05.grades == ("不称职", "不称职", "不称职")
+    assert selectors.consequences(actor("qx_admin").user, 2026) == {}
+    with pytest.raises(DomainError, match="组织部"):
+        services.follow_up_record(
+            actor=actor("qx_admin"), cadre=a05.cadre, year=2026, list_kind="incompetent", action="none"
+        )

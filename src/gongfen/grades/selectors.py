@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from gongfen.accounts.permissions import Action, principal, units_for
 from gongfen.common import DomainError
@@ -182,7 +182,8 @@ def restriction_of(line: GradeLine) -> Restriction:
 
 
 def sheet_lines(sheet: GradeSheet) -> QuerySet[GradeLine]:
-    return sheet.lines.select_related("cadre").order_by("rank", "cadre__code")
+    """Best first; people outside the ranking last (on both databases)."""
+    return sheet.lines.select_related("cadre").order_by(F("rank").asc(nulls_last=True), "cadre__code")
 
 
 def my_lines(user) -> QuerySet[GradeLine]:
@@ -193,7 +194,7 @@ def my_lines(user) -> QuerySet[GradeLine]:
     shown = [SheetState.PUBLISHED, SheetState.FINAL]
     return (
         GradeLine.objects.filter(cadre_id=p.cadre_id, sheet__state__in=shown)
-        .select_related("sheet", "sheet__unit", "sheet__plan")
+        .select_related("cadre", "sheet", "sheet__unit", "sheet__plan")
         .order_by("-sheet__period")
     )
 
@@ -284,3 +285,39 @@ def consequences(user, year: int) -> dict[str, list[ConsequenceLine]]:
 
 def share_text(share: Decimal) -> str:
     return f"{(share * 100).normalize():f}%"
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """A 年度考核登记表-style record of one person and year: posts, four 平时考核 grades, the annual grade."""
+
+    cadre: Cadre
+    year: int
+    posts: list[Post]
+    quarters: list[tuple[str, GradeLine | None]]
+    annual: GradeLine | None
+
+
+def person_record(user, cadre: Cadre, year: int) -> PersonRecord | None:
+    """The record if ``user`` may see it: an administrator of the cadre (every state), or the cadre (公示 on)."""
+    from gongfen.accounts.permissions import cadres_for
+
+    p = principal(user)
+    if p.cadre_id == cadre.pk and not cadres_for(user, Action.ADMINISTER).filter(pk=cadre.pk).exists():
+        lines = my_lines(user)
+    elif p.has("org_admin", "unit_admin") and cadres_for(user, Action.ADMINISTER).filter(pk=cadre.pk).exists():
+        lines = GradeLine.objects.filter(cadre=cadre).select_related("sheet", "sheet__unit", "sheet__plan")
+    else:
+        return None
+    found = {
+        line.sheet.period: line for line in lines.filter(sheet__plan__year=year).select_related("sheet__confirmed_by")
+    }
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    posts = list(
+        Post.objects.filter(cadre=cadre, start__lte=end)
+        .filter(Q(end__isnull=True) | Q(end__gte=start))
+        .select_related("unit")
+        .order_by("start")
+    )
+    quarters = [(f"{year}Q{q}", found.get(f"{year}Q{q}")) for q in range(1, 5)]
+    return PersonRecord(cadre, year, posts, quarters, found.get(f"{year}Y"))
