@@ -373,6 +373,13 @@ def sheet_propose(
     return sheet
 
 
+def _lock_quota(sheet: GradeSheet) -> None:
+    """Lock every sheet of the plan and period (in key order), so two committees of one pool cannot both
+    take its last seat."""
+    rows = GradeSheet.objects.select_for_update().filter(plan=sheet.plan, period=sheet.period).order_by("pk")
+    list(rows.values_list("pk", flat=True))
+
+
 def _top_used(sheet: GradeSheet, top: str) -> tuple[int, int]:
     """(used, seats) of the sheet's quota: its own seats, or its pool's across the pool's sheets."""
     if not sheet.pool:
@@ -395,6 +402,7 @@ def line_adjust(*, actor: Actor, line: GradeLine, grade: str, reason: str) -> Gr
     )
     sheet = line.sheet
     _committee(actor, sheet.unit, "调整等次")
+    _lock_quota(sheet)
     who = f"{line.cadre.name}（{line.cadre.code}）"
     if sheet.state != SheetState.PROPOSED:
         raise DomainError(f"{sheet} 处于“{sheet.get_state_display()}”状态，只有评议中的等次可以调整")
@@ -578,6 +586,7 @@ def review_decide(
     if not (reason or "").strip():
         raise DomainError("复核决定必须说明理由", field="reason")
     line = GradeLine.objects.select_for_update().get(pk=review.line.pk)
+    _lock_quota(line.sheet)
     sheet = _locked(line.sheet)
     ladder = selectors.ladder(sheet.plan.kind)
     if grade not in ladder:
