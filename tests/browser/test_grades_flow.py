@@ -78,11 +78,13 @@ def test_plan_adjust_confirm_publish_and_review(county, browser, live_server, ph
     assert phone.locator("#review-form").count() == 0  # not final yet
     shot(phone, "62-grades-cadre-published")
 
-    time_machine.move_to("2026-10-20 09:00 +08:00", tick=True)
-    committee.reload()
+    time_machine.move_to("2026-10-20 09:00 +08:00", tick=True)  # a week on: everyone signs in again
+    log_in(committee, "org")
+    committee.goto(sheet_url)
     press(committee, "#finalize")
     office.close()
-    phone.reload()
+    log_in(phone, "a04")
+    phone.goto("/grades/mine/")
     assert "2026-11-19 前申请复核" in phone.content()
     phone.fill("#review-form [name=text]", "本人三季度完成全部交办任务，请求复核。")
     submit(phone, "#review-form")
