@@ -20,6 +20,7 @@ from gongfen.ledger import services as ledger
 from gongfen.ledger.models import Entry, EntryStatus
 from gongfen.org.models import Cadre, Post
 from gongfen.schemes.models import Rule
+from tests.grades.matrix_objects import grades_objects
 from tests.web_fixtures import *  # noqa: F403
 from tests.web_fixtures import MINIMAL_PDF, USERS
 
@@ -138,6 +139,31 @@ MATRIX = {
     "results:county_index": ("GET", None, only(**ADMINS)),
     "results:county": ("GET", "county", only(**QX_ADMINS)),
     "results:county_export": ("GET", "county", only(**QX_ADMINS)),
+    # 考核等次 (tests/grades/matrix_objects.py: a final 2026Q3 sheet of 齐溪镇, one 复核 decided, one filed;
+    # tests/grades/test_views.py runs the workflow): moves the service refuses in that state answer with a message
+    "grades:index": ("GET", None, only(**ADMINS)),
+    "grades:plan_save": ("POST", "gr_plan_save", only(org="ok")),
+    "grades:plan": ("GET", "gr_plan", only(**QX_ADMINS)),
+    "grades:plan_export": ("GET", "gr_plan", only(**QX_ADMINS)),
+    "grades:seats_propose": ("POST", "gr_plan", only(org="ok")),
+    "grades:seats_confirm": ("POST", "gr_override", only(org=403)),  # the proposer may not confirm
+    "grades:sanctions": ("GET", None, only(org="ok")),
+    "grades:sanction_add": ("POST", "gr_sanction", only(org="ok")),
+    "grades:not_graded_add": ("POST", "gr_not_graded", only(org="ok")),
+    "grades:influence_set": ("POST", "gr_influence", only(org="ok")),
+    "grades:sheet_new": ("POST", "gr_sheet_new", only(**QX_ADMINS)),
+    "grades:sheet": ("GET", "gr_sheet", only(**QX_ADMINS)),
+    "grades:sheet_export": ("GET", "gr_sheet", only(**QX_ADMINS)),
+    "grades:adjust": ("POST", "gr_sheet", only(**QX_ADMINS)),
+    "grades:sheet_move": ("POST", "gr_move", only(org="ok", qx_admin=403)),
+    "grades:diff": ("GET", "gr_diff", only(**QX_ADMINS)),
+    "grades:mine": ("GET", None, only(**dict.fromkeys(CADRE_USERS, "ok"))),
+    "grades:record": ("GET", "gr_record", only(**QX_ADMINS, a04="ok")),  # A04's own, and 齐溪镇's administrators
+    "grades:review_file": ("POST", "gr_line", only(a04="ok")),
+    "grades:reviews": ("GET", None, only(org="ok")),
+    "grades:review_decide": ("POST", "gr_review", only(org="ok")),
+    "grades:consequences": ("GET", "gr_year", only(org="ok")),
+    "grades:follow_up": ("POST", "gr_year", only(org="ok")),
     "audit:list": ("GET", None, only(**ADMINS)),
     "audit:export": ("GET", None, only(**ADMINS)),
     # personal access tokens (API 令牌): every user manages their own; another's token does not exist for them
@@ -350,6 +376,7 @@ def test_matrix(name, county, client):
     for role in ROLES:
         with transaction.atomic():  # each role starts from the same state: actions change it
             objects = publication_objects if key and key.startswith("pub_") else make_objects
+            objects = grades_objects if key and key.startswith("gr_") else objects
             spec = objects()[key] if key else {"args": []}
             url = reverse(name, args=spec["args"])
             client.logout()

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "gongfen.notices",
     "gongfen.outputs",
     "gongfen.results",
+    "gongfen.grades",
     "gongfen.interchange",
     "gongfen.trust",
     "gongfen.analytics",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("publication/", include(("gongfen.publication.urls", "publication"))),
     path("notices/", include(("gongfen.notices.urls", "notices"))),
     path("results/", include(("gongfen.results.urls", "results"))),
+    path("grades/", include(("gongfen.grades.urls", "grades"))),
     path("trust/", include(("gongfen.trust.urls", "trust"))),
     path("audit/", include(("gongfen.audit.urls", "audit"))),
     path("webhooks/", include(("gongfen.webhooks.urls", "webhooks"))),

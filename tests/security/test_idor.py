@@ -172,6 +172,10 @@ def tc_publication_objects() -> dict:
 def foreign(role: str, key: str) -> dict:
     # 桐村镇's roles reach for 齐溪镇's objects; so does the task-force lead for publications, being
     # himself a cadre of 桐村镇 (A07) and so a reader of its published board
+    if key.startswith("gr_"):  # 考核等次: 齐溪镇's sheet for 桐村镇's roles, 桐村镇's for 齐溪镇's
+        from tests.grades.matrix_objects import grades_objects
+
+        return grades_objects("QX" if role in TC_SIDE else "TC")[key]
     if role in TC_SIDE or (role == "sk_lead" and key.startswith("pub_")):
         return (publication_objects if key.startswith("pub_") else make_objects)()[key]
     objects = (tc_publication_objects if key.startswith("pub_") else tc_objects)()

@@ -14,6 +14,8 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 from ninja.renderers import JSONRenderer
 
+from gongfen.grades import api as grades_api
+
 from . import errors
 from .auth import BearerToken
 from .endpoints import data, entries
@@ -26,6 +28,7 @@ TAGS = [
     {"name": "rankings", "description": "实时排名"},
     {"name": "publications", "description": "公示与定稿的排名"},
     {"name": "evaluations", "description": "定性评价轮次"},
+    {"name": "grades", "description": "考核等次（年度考核、平时考核）"},
 ]
 
 
@@ -80,6 +83,7 @@ api = GongfenAPI(
 errors.install(api)
 api.add_router("/", data.router)
 api.add_router("/", entries.router)
+api.add_router("/", grades_api.router)
 
 
 def not_found(request, rest: str):

@@ -20,6 +20,7 @@ def navigation(request):
                 ("ledger:mine", gettext_noop("我的工分")),
                 ("ledger:declare", gettext_noop("申报")),
                 ("ledger:declarations", gettext_noop("我的申报")),
+                ("grades:mine", gettext_noop("我的等次")),
             ]
         elif p.has(RoleKind.ORG_ADMIN, RoleKind.UNIT_ADMIN, RoleKind.TASK_FORCE_LEAD):
             items.append(("ledger:declare", gettext_noop("录入")))
@@ -30,6 +31,7 @@ def navigation(request):
         if p.has(RoleKind.ORG_ADMIN, RoleKind.UNIT_ADMIN):
             items += [("schemes:list", gettext_noop("考核方案")), ("org:people", gettext_noop("人员与岗位"))]
             items += [("results:index", gettext_noop("评先名单")), ("results:years", gettext_noop("年度总账"))]
+            items.append(("grades:index", gettext_noop("考核等次")))
         if p.is_org_admin:
             items.append(("results:county_index", gettext_noop("全县汇总")))
         # anyone may be named a voter (a leader, a colleague); knowing who is would cost a query on every page
