@@ -16,7 +16,7 @@ from ninja.renderers import JSONRenderer
 
 from . import errors
 from .auth import BearerToken
-from .endpoints import data, entries
+from .endpoints import data, entries, intake
 
 # the tags of the operations: ASCII names (module names in generated clients), described in Chinese
 TAGS = [
@@ -26,6 +26,7 @@ TAGS = [
     {"name": "rankings", "description": "实时排名"},
     {"name": "publications", "description": "公示与定稿的排名"},
     {"name": "evaluations", "description": "定性评价轮次"},
+    {"name": "intake", "description": "来源系统推送待确认记录（仅来源系统令牌）"},
 ]
 
 
@@ -80,6 +81,7 @@ api = GongfenAPI(
 errors.install(api)
 api.add_router("/", data.router)
 api.add_router("/", entries.router)
+api.add_router("/", intake.router)
 
 
 def not_found(request, rest: str):
