@@ -96,3 +96,17 @@ def test_declining_needs_a_reason_and_tells_the_owner(proposals, login):
     assert AuditEvent.objects.get(action="intake.proposal.decline").reason == "当天我在外培训"
     page = login("qx_admin").get("/intake/sources/YJS/").content.decode()
     assert "当天我在外培训" in page
+
+
+def test_the_pending_list_takes_the_same_queries_whatever_its_length(client, source, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    page = login("a04")
+    post(client, source.token_text, [record(n) for n in range(2)])
+    with CaptureQueriesContext(connection) as few:
+        assert page.get("/intake/pending/").content.decode().count('class="card proposal"') == 2
+    post(client, source.token_text, [record(n) for n in range(2, 12)])
+    with CaptureQueriesContext(connection) as many:
+        assert page.get("/intake/pending/").content.decode().count('class="card proposal"') == 12
+    assert len(many.captured_queries) == len(few.captured_queries) > 0

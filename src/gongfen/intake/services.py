@@ -165,9 +165,30 @@ class _Checker:
         self.links = dict(PersonLink.objects.filter(source=source).values_list("identifier", "cadre_id"))
         self.rules = {(r.scheme.code, r.code): r for r in source.rules.select_related("scheme")}
         self.paths = list(source.units.values_list("path", flat=True))
-        self.cadres: dict[int, Cadre] = {}
+        self.cadres: dict[tuple[int, date], Cadre | None] = {}
+        self.schemes: dict[tuple[int, date], list] = {}
+        self.open: dict[tuple[int, str], bool] = {}
 
     def cadre_in_units(self, cadre_id: int, day: date) -> Cadre | None:
+        if (cadre_id, day) not in self.cadres:
+            self.cadres[(cadre_id, day)] = self._cadre_in_units(cadre_id, day)
+        return self.cadres[(cadre_id, day)]
+
+    def applying(self, cadre_id: int, day: date) -> list:
+        from gongfen.rankings.selectors import schemes_applying
+
+        if (cadre_id, day) not in self.schemes:
+            self.schemes[(cadre_id, day)] = schemes_applying(cadre_id, day)
+        return self.schemes[(cadre_id, day)]
+
+    def is_open(self, scheme_id: int, period: str) -> bool:
+        from gongfen.publication.selectors import period_is_open
+
+        if (scheme_id, period) not in self.open:
+            self.open[(scheme_id, period)] = period_is_open(scheme_id, period)
+        return self.open[(scheme_id, period)]
+
+    def _cadre_in_units(self, cadre_id: int, day: date) -> Cadre | None:
         q = Q(pk__in=[])
         for path in self.paths:
             q |= Q(posts__unit__path__startswith=path)
@@ -176,9 +197,6 @@ class _Checker:
 
     def check(self, item: dict) -> tuple[dict | None, tuple[str, str, str] | None]:
         """(the record's values, None) or (None, (field, code, message))."""
-        from gongfen.publication.selectors import period_is_open
-        from gongfen.rankings.selectors import schemes_applying
-
         person = item["person"]
         cadre_id = self.links.get(person)
         if cadre_id is None:
@@ -199,11 +217,11 @@ class _Checker:
             return None, ("quantity", "bad_quantity", "数量必须大于 0")
         if day > timezone.localdate():
             return None, ("occurred_on", "future_date", f"发生日期 {day} 晚于今天")
-        if rule.scheme not in schemes_applying(cadre.pk, day):
+        if rule.scheme not in self.applying(cadre.pk, day):
             message = f"{day} 考核方案 {rule.scheme.code} 不适用于干部 {cadre.code}"
             return None, ("rule", "rule_not_applicable", message)
         period = period_of(day, rule.scheme.period_kind).code
-        if not period_is_open(rule.scheme_id, period):
+        if not self.is_open(rule.scheme_id, period):
             return None, ("occurred_on", "period_closed", f"{period} 已关账，不能再推送该季度的记录")
         values = {
             "cadre": cadre,
@@ -236,6 +254,7 @@ def batch_receive(*, source: Source, records: list[dict], partial: bool = False)
     ``description``, ``evidence_ref``, ``evidence_sha256``. All or nothing
     unless ``partial``: then the good records are stored and the others listed.
     """
+    source = Source.objects.select_for_update().get(pk=source.pk)  # one batch of a source at a time
     if not source.active:
         raise DomainError(f"来源系统 {source.code} 已停用", code="source_inactive")
     if not records:
