@@ -568,6 +568,13 @@ def cmd_demo(args) -> int:
         f"季度流程 (quarter lifecycle): {counts['groups']} 个排名组 2026Q1–Q2 已定稿、2026Q3 公示中、2026Q4 进行中；"
         f"审核通过 {counts['approved']} 条，异议 {counts['objections']} 条"
     )
+    from gongfen.intake.demo import demo_intake
+
+    intake = demo_intake()
+    print(
+        f"来源系统 (source systems): {intake['sources']} 个，推送 {intake['proposed']} 条，"
+        f"确认 {intake['confirmed']} 条，异议 {intake['declined']} 条"
+    )
     print(f"演示县已就绪 (demo county ready) in {time.perf_counter() - started:.1f}s")
     return EXIT_OK
 
