@@ -193,6 +193,20 @@ MATRIX = {
     # a follow-up names a computed warning (A05, vetoed, is in 齐溪镇's last tier): its administrators record one
     # (tests/analytics/test_warnings.py sends the notice and shows the follow-through)
     "analytics:warning_follow_up": ("POST", "warning", only(**QX_ADMINS)),
+    # records from other systems (tests/intake/ runs each): the cadre confirms or disputes their own; 组织部
+    # registers sources, unit administrators map their cadres; a group declaration is seen by its declarer,
+    # its members and reviewers in scope, and decided by a reviewer only (four eyes for the others)
+    "intake:pending": ("GET", None, only(**dict.fromkeys(CADRE_USERS, "ok"))),
+    "intake:confirm": ("POST", "proposal", only(a04="ok")),
+    "intake:decline": ("POST", "proposal", only(a04="ok")),
+    "intake:sources": ("GET", None, only(**ADMINS)),
+    "intake:source": ("GET", "source", only(**ADMINS)),
+    "intake:groups": ("GET", None, everyone("ok")),
+    "intake:group_new": ("GET", None, only(**ADMINS, sk_lead="ok")),
+    "intake:group": ("GET", "group", only(org="ok", qx_admin="ok", qx_reviewer="ok", a01="ok", a04="ok")),
+    "intake:group_decide": ("POST", "group", only(org="ok", qx_reviewer="ok", qx_admin=403, a01=403, a04=403)),
+    "intake:burden": ("GET", None, only(**ADMINS)),
+    "reminders:settings": ("GET", None, everyone("ok")),
 }
 
 
@@ -254,6 +268,7 @@ def make_objects() -> dict:
         "api_token": {"args": [api_token_of("a01")]},
         **webhook_objects(),
         **import_objects("qx_admin"),
+        **intake_objects(),
         "row": {"args": ["QX-ALL", "2026Q3", "A01"]},
         "scheme": {"args": ["QX-2026"]},
         "scheme_group": {"args": ["QX-2026", "QX-ALL"]},
@@ -315,6 +330,38 @@ def import_objects(username: str) -> dict:
 
     job = ImportJob.objects.create(user=User.objects.get(username=username), kind="units", filename="单位.csv")
     return {"import_job": {"args": [job.uuid]}, "import_kind": {"args": ["units"]}}
+
+
+def intake_objects() -> dict:
+    """Source YJS (owned by qx_admin) with a record proposed for A04; a group declaration for A01 and A04."""
+    from gongfen.accounts.models import User
+    from gongfen.intake.groups import group_declare
+    from gongfen.intake.services import batch_receive, person_link_set, source_register
+    from gongfen.org.models import Unit
+
+    org, qx_admin = User.objects.get(username="org"), User.objects.get(username="qx_admin")
+    task = Rule.objects.get(scheme__code="QX-2026", code="R-TASK")
+    source, _ = source_register(
+        actor=Actor(org), code="YJS", name="一件事", owner=qx_admin, rules=[task], units=[Unit.objects.get(code="QX")]
+    )
+    person_link_set(actor=Actor(org), source=source, identifier="zzd-4", cadre=Cadre.objects.get(code="A04"))
+    record = {"source_record_id": "1", "person": "zzd-4", "scheme": "QX-2026", "rule": "R-TASK"}
+    ((_, proposal),) = batch_receive(
+        source=source, records=[record | {"occurred_on": date(2026, 8, 3), "quantity": 1}]
+    ).created
+    group = group_declare(
+        actor=Actor(qx_admin),
+        rule=task,
+        cadres=list(Cadre.objects.filter(code__in=["A01", "A04"])),
+        occurred_on=date(2026, 8, 3),
+        quantity=Decimal(1),
+        description="联合巡查",
+    )
+    return {
+        "proposal": {"args": [proposal.pk], "data": {"reason": "不是我办的"}},
+        "source": {"args": [source.code]},
+        "group": {"args": [group.code], "data": {"decision": "approve"}},
+    }
 
 
 def api_token_of(username: str) -> int:

@@ -151,6 +151,10 @@ def parser() -> argparse.ArgumentParser:
     jrun.add_argument("--once", action="store_true", help="运行完当前排队的任务后退出 / run what is queued, then exit")
     jrun.add_argument("--interval", type=float, default=2.0, help="轮询间隔秒数 / seconds between polls")
 
+    reminders = sub.add_parser("reminders", help="每日提醒 / daily digests (docs/intake.md)")
+    rsub = reminders.add_subparsers(dest="reminders_command", required=True, metavar="ACTION")
+    rsub.add_parser("send", help="发送今天到期的每日提醒（每人每天至多一条）/ send today's due digests")
+
     manage = sub.add_parser("manage", help="Django 管理命令 / run a Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
     return p
@@ -184,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         "restore": cmd_restore,
         "webhooks": cmd_webhooks,
         "jobs": cmd_jobs,
+        "reminders": cmd_reminders,
     }[args.command]
     try:
         return handler(args)
@@ -592,6 +597,13 @@ def cmd_demo(args) -> int:
     print(
         "埋设的异常 (planted patterns, docs/analytics.md): 中村乡期末突击、林山乡大锅饭、芹阳办事处极端高分、马金镇宽松审核人"
     )
+    from gongfen.intake.demo import demo_intake
+
+    intake = demo_intake()
+    print(
+        f"来源系统 (source systems): {intake['sources']} 个，推送 {intake['proposed']} 条，"
+        f"确认 {intake['confirmed']} 条，异议 {intake['declined']} 条"
+    )
     print(f"演示县已就绪 (demo county ready) in {time.perf_counter() - started:.1f}s")
     return EXIT_OK
 
@@ -847,6 +859,19 @@ def cmd_jobs(args) -> int:
         if args.once:
             return EXIT_OK
         time.sleep(max(args.interval, 0.5))
+
+
+def cmd_reminders(args) -> int:
+    from gongfen.reminders.services import digests_send
+
+    r = digests_send()
+    print(
+        f"已发送 (sent) {r.sent}，今日已发 (already today) {r.already}，无待办 (nothing due) {r.nothing}，"
+        f"免打扰 (quiet hours) {r.quiet}，已退订 (opted out) {r.opted_out}；"
+        f"钉钉 (DingTalk) 成功 {r.dingtalk_sent} 失败 {r.dingtalk_failed}",
+        flush=True,
+    )
+    return EXIT_OK if not r.dingtalk_failed else EXIT_INVALID
 
 
 def cmd_manage(args) -> int:

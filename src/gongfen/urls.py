@@ -27,6 +27,8 @@ urlpatterns = [
     path("webhooks/", include(("gongfen.webhooks.urls", "webhooks"))),
     path("imports/", include(("gongfen.interchange.urls", "interchange"))),
     path("analytics/", include(("gongfen.analytics.urls", "analytics"))),
+    path("intake/", include(("gongfen.intake.urls", "intake"))),
+    path("reminders/", include(("gongfen.reminders.urls", "reminders"))),
     path("api/v1/", api_v1.urls),
     path("api/v1/<path:rest>", api_not_found),  # unknown API paths answer structured JSON too
     path("api/tokens/", include(("gongfen.api.urls", "api"))),

@@ -110,6 +110,7 @@ def entry_declare(
     code: str | None = None,
     files: Iterable[tuple[str, bytes]] = (),
     upheld_objection: int | None = None,
+    vouched_by: str | None = None,
 ) -> Entry:
     """Record a piece of work; ``submit`` sends it for review at once (pending), else it stays declared.
 
@@ -118,6 +119,9 @@ def entry_declare(
     ``publication.objections.objection_uphold``: the correction of an upheld
     objection may post into a *published* quarter (never a final one), as
     the ranking is republished in the same transaction.
+    ``vouched_by`` (``source:record id``) is passed only by
+    ``intake.services.proposal_confirm``: a registered source system vouches
+    for the record, so its evidence file is optional (docs/intake.md).
     """
     from gongfen.publication.selectors import period_is_final, period_is_open
 
@@ -139,7 +143,7 @@ def entry_declare(
             f"{period} 已关账，不能再申报该季度的工分 (the quarter {period} is closed)", field="occurred_on"
         )
     checked = evidence_files.check_uploads(files)
-    if rule.evidence_required and not checked:
+    if rule.evidence_required and not checked and not vouched_by:
         raise DomainError(f"规则“{rule.name}”须上传佐证材料 (evidence required)", field="evidence")
     now = timezone.now()
     entry = Entry.objects.create(
@@ -167,10 +171,11 @@ def entry_declare(
             sha256=digest,
             uploaded_by=actor.user,
         )
-    _event(entry, EntryEvent.Action.DECLARE, actor, now, data={"evidence": len(checked)})
+    data = {"evidence": len(checked)} | ({"source": vouched_by} if vouched_by else {})
+    _event(entry, EntryEvent.Action.DECLARE, actor, now, data=data)
     if submit:
         _event(entry, EntryEvent.Action.SUBMIT, actor, now)
-    after = _snapshot(entry) | {"evidence": len(checked)}
+    after = _snapshot(entry) | data
     if upheld_objection is not None:
         after["objection"] = upheld_objection
     audit_record(actor=actor, action="entry.declare", obj=entry, after=after)

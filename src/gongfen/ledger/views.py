@@ -143,6 +143,9 @@ def declare(request):
         form = DeclareForm(request.POST, request.FILES, rules=rules)
         refuse_in(request, form, "evidence")  # more files or bytes than a request may send: none kept
         if form.is_valid() and (entry := _declare(request, form, cadre)) is not None:
+            from gongfen.intake.services import form_timing_record  # 填报用时, for the burden figure
+
+            form_timing_record(user=request.user, entry=entry, stamp=request.POST.get("form_opened"))
             return redirect("ledger:entry", entry.code)
     else:  # a first view, or the rule list redrawn for a search, a date or a chosen rule
         initial = {key: data.get(key) for key in ("rule", "quantity", "description") if data.get(key)}

@@ -21,6 +21,7 @@ def navigation(request):
                 ("ledger:declare", gettext_noop("申报")),
                 ("ledger:declarations", gettext_noop("我的申报")),
                 ("grades:mine", gettext_noop("我的等次")),
+                ("intake:pending", gettext_noop("待确认")),
             ]
         elif p.has(RoleKind.ORG_ADMIN, RoleKind.UNIT_ADMIN, RoleKind.TASK_FORCE_LEAD):
             items.append(("ledger:declare", gettext_noop("录入")))
@@ -34,6 +35,8 @@ def navigation(request):
             items.append(("grades:index", gettext_noop("考核等次")))
         if p.is_org_admin:
             items.append(("results:county_index", gettext_noop("全县汇总")))
+        if p.has(RoleKind.ORG_ADMIN, RoleKind.UNIT_ADMIN, RoleKind.REVIEWER, RoleKind.TASK_FORCE_LEAD):
+            items.append(("intake:groups", gettext_noop("集体申报")))
         # anyone may be named a voter (a leader, a colleague); knowing who is would cost a query on every page
         items.append(("evaluations:list", gettext_noop("评价")))
         items.append(("publication:list", gettext_noop("公示")))
@@ -44,8 +47,11 @@ def navigation(request):
             items.append(("analytics:whatif", gettext_noop("方案试算")))
             items.append(("analytics:fairness", gettext_noop("公平性分析")))
             items.append(("analytics:warnings", gettext_noop("预警")))
+            items.append(("intake:sources", gettext_noop("来源系统")))
+            items.append(("intake:burden", gettext_noop("填报负担")))
         if p.is_org_admin:
             items.append(("webhooks:endpoints", gettext_noop("Webhook 推送")))
+        items.append(("reminders:settings", gettext_noop("提醒设置")))
     user = getattr(request, "user", None)
     # a callable: the COUNT runs only when base.html draws the badge (never for an htmx fragment)
     unread = (lambda: unread_count(user)) if p.user_id is not None else 0
