@@ -169,3 +169,25 @@ def test_the_reviewer_sees_the_duplicate_flag(county, login):
     services.entry_draft_delete(actor=Actor(user("a01")), entry=two)
     rows = {row.code: row.duplicates for row in login("qx_reviewer").get(reverse("ledger:review")).context["rows"]}
     assert rows[one.code] == []  # a deleted draft repeats nothing
+
+
+# --- what a pending entry really adds after the caps ------------------------------------------------
+
+
+def test_the_review_queue_shows_what_an_entry_really_adds_after_the_caps(county, login):
+    from gongfen.rankings.selectors import group_by_code, group_ranking
+
+    def q_of_a01() -> Decimal:
+        return next(r for r in group_ranking(group_by_code("QX-ALL"), "2026Q3").rows if r.cadre == "A01").quantitative
+
+    capped = declare(by="qx_admin", code="S-RES", day=date(2026, 9, 1), quantity="1")  # S-RES is at its cap of 12
+    free = declare(by="qx_admin", code="R-TASK", day=date(2026, 9, 1), quantity="2")  # R-TASK has no cap
+    page = login("qx_reviewer").get(reverse("ledger:review"))
+    rows = {row.code: row for row in page.context["rows"]}
+    assert rows[capped.code].would_get == Decimal(4) and rows[capped.code].held_by_caps
+    assert not rows[free.code].held_by_caps and rows[free.code].really_adds == Decimal(3)
+    assert "受上限限制" in page.content.decode()
+    for entry in (capped, free):  # what the queue promised is what approving does to the ranking
+        before = q_of_a01()
+        services.entry_approve(actor=Actor(user("qx_reviewer")), entry=entry)
+        assert q_of_a01() - before == rows[entry.code].really_adds

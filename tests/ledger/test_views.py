@@ -529,7 +529,8 @@ def more_entries(n: int) -> None:
     [
         # each full page counts the unread notices for the top nav's badge (one COUNT)
         ("a01", "declarations", "", 8),
-        ("qx_reviewer", "review", "", 10),  # + two for the duplicate flags (same work, same evidence file)
+        # + two for the duplicate flags (same work, same evidence file), three for what each really adds after caps
+        ("qx_reviewer", "review", "", 13),
         ("a01", "mine", "?period=2026Q4", 21),
     ],
 )

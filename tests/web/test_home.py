@@ -49,7 +49,7 @@ def test_the_home_says_rank_tier_gap_and_pending(county, login):
     assert "这些分数怎么算" in html  # the formula one tap away, in named terms
     pending = Entry.objects.filter(cadre__code="A01", status="pending")
     assert home["pending_count"] == pending.count() >= 1 and home["pending"][0] in pending
-    assert "通过后计 " in html
+    assert "通过后工分加 " in html
     for letter in ("工分 Q", "综合得分 C", "maxQ", "Dtotal"):
         assert letter not in html
 

@@ -354,3 +354,46 @@ def flag_duplicates(entries: list[Entry]) -> None:
         for ev in e.evidence.all():
             found += by_digest.get((ev.sha256, e.cadre_id), [])
         e.duplicates = sorted({code for pk, code in found if pk != e.pk})
+
+
+# --- 实际可加: what a pending entry would really add once approved, after the caps -------------------
+
+
+def really_adds(entries: list[Entry]) -> None:
+    """Set ``entry.really_adds`` (Decimal) and ``entry.held_by_caps``: the change in the cadre's 工分 if the entry were approved now.
+
+    The scoring core computes the cadre's 工分 from the maintained totals with and without the entry,
+    so every cap (rule, category, or a v2 item) applies as in the ranking; the entry's raw
+    ``would_get`` (rule × quantity) may be more. Three queries whatever the number of entries.
+    """
+    from gongfen.rankings.selectors import scheme_def
+    from gongfen.schemes.models import Scheme
+    from gongfen.scoring import CadreData, parse_period
+    from gongfen.scoring.quantitative import quantitative
+
+    from .models import RuleTotal
+
+    if not entries:
+        return
+    schemes = {
+        s.pk: scheme_def(s)
+        for s in Scheme.objects.filter(pk__in={e.scheme_id for e in entries}).prefetch_related("rules")
+    }
+    amounts: dict[tuple, dict[str, Decimal]] = {}
+    counts: dict[tuple, dict[str, int]] = {}
+    for cadre_id, scheme_id, period, code, amount, count in RuleTotal.objects.filter(
+        cadre_id__in={e.cadre_id for e in entries},
+        scheme_id__in=set(schemes),
+        period__in={e.period for e in entries},
+    ).values_list("cadre_id", "scheme_id", "period", "rule__code", "amount", "count"):
+        amounts.setdefault((cadre_id, scheme_id, period), {})[code] = amount
+        counts.setdefault((cadre_id, scheme_id, period), {})[code] = count
+    for e in entries:
+        scheme, key, code = schemes[e.scheme_id], (e.cadre_id, e.scheme_id, e.period), e.rule.code
+        period = parse_period(e.period, scheme.period_kind)
+        have, n = dict(amounts.get(key, {})), dict(counts.get(key, {}))
+        before = quantitative(scheme, CadreData("-", (), have, n), (), period).total
+        have[code] = have.get(code, Decimal(0)) + e.sign * e.rule.points * e.quantity
+        n[code] = n.get(code, 0) + 1
+        e.really_adds = quantitative(scheme, CadreData("-", (), have, n), (), period).total - before
+        e.held_by_caps = e.really_adds != e.sign * e.rule.points * e.quantity

@@ -441,6 +441,7 @@ def review(request):
     page = Paginator(pages.review_queue(request.user), pages.PAGE_SIZE).get_page(request.GET.get("page"))
     rows = pages.decidable(request.user, page.object_list)
     pages.flag_duplicates(rows)
+    pages.really_adds(rows)
     return render(request, "ledger/review.html", {"page": page, "rows": rows})
 
 

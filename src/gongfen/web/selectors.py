@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from gongfen.accounts.models import RoleKind
 from gongfen.accounts.permissions import Action, cadres_for, entries_for, groups_for, principal
 from gongfen.ledger.models import EntryStatus
-from gongfen.ledger.page_selectors import Line
+from gongfen.ledger.page_selectors import Line, really_adds
 from gongfen.scoring import Ranking, Row, fmt2, period_of
 
 
@@ -135,8 +135,7 @@ def cadre_home(user, today) -> dict:
         place.actions = [str(ACTION_LABELS.get(a, a)) for a in place.row.actions] if place.row else []
     mine = entries_for(user).filter(cadre_id=p.cadre_id).select_related("rule")
     pending = list(mine.filter(status=EntryStatus.PENDING).order_by("recorded_at", "id")[:6])
-    for entry in pending:
-        entry.would_get = entry.sign * entry.rule.points * entry.quantity
+    really_adds(pending)  # after the caps, by the scoring core, from the maintained totals
     return {
         "period": period,
         "places": places,
