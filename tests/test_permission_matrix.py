@@ -48,6 +48,7 @@ def only(**allowed):
 MATRIX = {
     "dashboard": ("GET", None, everyone("ok")),
     "password_change": ("GET", None, everyone("ok")),  # every signed-in user changes their own password
+    "display_set": ("POST", None, everyone("ok", anonymous="ok")),  # 大字模式 / 高对比度, signed in or not
     "ledger:mine": ("GET", None, only(**dict.fromkeys(CADRE_USERS, "ok"))),
     "ledger:declare": ("GET", None, everyone("ok", tc_reviewer=404)),
     "ledger:declarations": ("GET", None, everyone("ok")),
@@ -57,6 +58,10 @@ MATRIX = {
     "ledger:review_decide": ("POST", "pending", only(org="ok", qx_reviewer="ok", qx_admin=403, a04=403)),
     "ledger:review_bulk": ("POST", "bulk", only(org="ok", qx_reviewer="ok")),
     "ledger:submit": ("POST", "draft", only(a04="ok", org=403, qx_admin=403, qx_reviewer=403)),
+    # the author's own safeguards: withdraw a pending declaration, edit or delete a draft
+    "ledger:withdraw": ("POST", "pending", only(a04="ok", org=403, qx_admin=403, qx_reviewer=403)),
+    "ledger:draft_edit": ("GET", "draft", only(a04="ok", org=403, qx_admin=403, qx_reviewer=403)),
+    "ledger:draft_delete": ("POST", "draft", only(a04="ok", org=403, qx_admin=403, qx_reviewer=403)),
     "ledger:revoke": ("POST", "approved", only(org="ok", qx_reviewer="ok", qx_admin=403, a01=403)),
     # E01's quarter is not final in the fixture: administrators reach the service, which refuses (a message)
     "ledger:adjust": ("POST", "approved", only(**QX_ADMINS, qx_reviewer=403, a01=403)),

@@ -11,6 +11,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/password/", web.password_change, name="password_change"),
+    path("display/", web.display_set, name="display_set"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("ledger/", include(("gongfen.ledger.urls", "ledger"))),
     path("rankings/", include(("gongfen.rankings.urls", "rankings"))),

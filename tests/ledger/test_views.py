@@ -124,8 +124,10 @@ def test_mine_shows_my_own_row_breakdown_entries_and_trend(county, login):
     mine = row_of("A01", "2026Q3")
     assert f'id="q-QX-ALL">{fmt2(mine.quantitative)}<' in html
     assert f"{mine.rank}<span" in html and mine.tier in html
-    assert "S-RES 水库征迁攻坚" in html and '<meter min="0" max="12" value="12">16.00 / 12</meter>' in html  # rule cap
-    assert '<td>专项加分</td><td class="num">18.00</td><td class="num">15.00</td>' in html  # category cap
+    assert "S-RES 水库征迁攻坚" in html and '<meter min="0" max="12" value="12"' in html  # rule cap
+    assert 'aria-label="水库征迁攻坚：16.00 / 上限 12">16.00 / 12</meter> <span class="badge declared">已达上限' in html
+    cells = '<td>专项加分</td><td class="num" data-label="累计">18.00</td><td class="num" data-label="计入">15.00</td>'
+    assert cells in html  # category cap
     assert "在岗 92 天" in html  # base rule days
     assert html.count('class="trend-col') == 4  # Q1…Q4 of 2026 so far
     for code in ("E01", "E02", "E03", "E04", "E05"):
@@ -526,7 +528,8 @@ def more_entries(n: int) -> None:
     [
         # each full page counts the unread notices for the top nav's badge (one COUNT)
         ("a01", "declarations", "", 8),
-        ("qx_reviewer", "review", "", 8),
+        # + two for the duplicate flags (same work, same evidence file), three for what each really adds after caps
+        ("qx_reviewer", "review", "", 13),
         ("a01", "mine", "?period=2026Q4", 21),
     ],
 )

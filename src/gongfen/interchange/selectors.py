@@ -150,6 +150,7 @@ def _entries() -> list[dict]:
     out = []
     rows = (
         Entry.objects.exclude(kind=EntryKind.REVERSAL)
+        .exclude(status="deleted")  # a draft its author deleted: never posted, not part of the county's data
         .order_by("id")
         .values_list(
             "code",

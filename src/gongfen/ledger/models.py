@@ -13,6 +13,7 @@ class EntryStatus(models.TextChoices):
     APPROVED = "approved", _("已通过")
     REJECTED = "rejected", _("已退回")
     REVOKED = "revoked", _("已撤销")
+    DELETED = "deleted", _("已删除")  # a draft its author deleted: never posted, kept for the record
 
 
 class EntryKind(models.TextChoices):
@@ -108,6 +109,9 @@ class EntryEvent(AppendOnlyModel):
         REVOKE = "revoke", _("撤销")
         RESCORE = "rescore", _("重算")
         IMPORT = "import", _("导入")
+        WITHDRAW = "withdraw", _("撤回")
+        EDIT = "edit", _("修改")
+        DELETE = "delete", _("删除")
 
     entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(max_length=10, choices=Action.choices)

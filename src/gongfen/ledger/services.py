@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongfen.audit.services import audit_record
 from gongfen.common import Actor, DomainError
@@ -480,3 +481,91 @@ def adjustment_declare(
         reason=reason,
     )
     return adjustment
+
+
+# --- the author's own safeguards: withdraw a pending declaration, edit or delete a draft ----------------
+
+
+def _authored(actor: Actor, entry: Entry) -> Entry:
+    """The entry, locked, when ``actor`` is its cadre or the user who recorded it; else a refusal.
+
+    Withdrawing, editing and deleting are the author's own corrections of what nobody has decided yet;
+    a reviewer or an administrator decides, rejects or revokes instead.
+    """
+    user = actor.user
+    mine = user is not None and (
+        (user.cadre_id is not None and user.cadre_id == entry.cadre_id) or entry.recorded_by_id == user.pk
+    )
+    if not mine:
+        raise DomainError(_("只有本人或录入人可以撤回、修改或删除这条记录"), code="not_author")
+    if entry.kind != EntryKind.NORMAL:
+        raise DomainError(_("冲销、重算和更正调整记录不能撤回、修改或删除"), code="wrong_kind")
+    return _locked(entry)
+
+
+def _wrong_state(entry: Entry, what: str) -> DomainError:
+    return DomainError(
+        _("记录 %(code)s 状态为“%(status)s”，不能%(what)s")
+        % {"code": entry.code, "status": entry.get_status_display(), "what": what},
+        code="wrong_state",
+    )
+
+
+@transaction.atomic
+def entry_withdraw(*, actor: Actor, entry: Entry, reason: str = "") -> Entry:
+    """撤回: a pending declaration goes back to a draft (nobody has decided it; nothing was posted)."""
+    entry = _authored(actor, entry)
+    if entry.status != EntryStatus.PENDING:
+        raise _wrong_state(entry, _("撤回（只有待审核的记录可以撤回）"))
+    before = _snapshot(entry)
+    entry.status = EntryStatus.DECLARED
+    entry.save(update_fields=["status"])
+    _event(entry, EntryEvent.Action.WITHDRAW, actor, timezone.now(), reason)
+    audit_record(actor=actor, action="entry.withdraw", obj=entry, before=before, after=_snapshot(entry), reason=reason)
+    return entry
+
+
+@transaction.atomic
+def entry_draft_update(
+    *, actor: Actor, entry: Entry, occurred_on: date, quantity: Decimal, description: str = ""
+) -> Entry:
+    """修改草稿: a draft's date, quantity and description, checked as a new declaration would be."""
+    from gongfen.publication.selectors import period_is_open
+
+    entry = _authored(actor, entry)
+    if entry.status != EntryStatus.DECLARED:
+        raise _wrong_state(entry, _("修改（只有草稿可以修改，待审核的请先撤回）"))
+    scheme = entry.scheme
+    if quantity is None or Decimal(quantity) <= 0:
+        raise DomainError(_("数量必须大于 0"), field="quantity")
+    if occurred_on.year != scheme.year or occurred_on > timezone.localdate():
+        raise DomainError(
+            _("发生日期 %(day)s 须在考核方案的年度 %(year)s 内，且不晚于今天")
+            % {"day": occurred_on, "year": scheme.year},
+            field="occurred_on",
+        )
+    period = period_of(occurred_on, scheme.period_kind).code
+    if not period_is_open(scheme.pk, period):
+        raise DomainError(_("%(period)s 已关账，不能改到该季度") % {"period": period}, field="occurred_on")
+    before = _snapshot(entry) | {"description": entry.description}
+    entry.occurred_on, entry.period, entry.quantity = occurred_on, period, Decimal(quantity)
+    entry.description = description
+    entry.save(update_fields=["occurred_on", "period", "quantity", "description"])
+    after = _snapshot(entry) | {"description": entry.description}
+    _event(entry, EntryEvent.Action.EDIT, actor, timezone.now(), data={"before": before, "after": after})
+    audit_record(actor=actor, action="entry.edit", obj=entry, before=before, after=after)
+    return entry
+
+
+@transaction.atomic
+def entry_draft_delete(*, actor: Actor, entry: Entry, reason: str = "") -> Entry:
+    """删除草稿: the draft leaves every list; the row and its events stay (the ledger is append-only)."""
+    entry = _authored(actor, entry)
+    if entry.status != EntryStatus.DECLARED:
+        raise _wrong_state(entry, _("删除（只有草稿可以删除，待审核的请先撤回）"))
+    before = _snapshot(entry)
+    entry.status = EntryStatus.DELETED
+    entry.save(update_fields=["status"])
+    _event(entry, EntryEvent.Action.DELETE, actor, timezone.now(), reason)
+    audit_record(actor=actor, action="entry.delete", obj=entry, before=before, after=_snapshot(entry), reason=reason)
+    return entry
