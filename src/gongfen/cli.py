@@ -381,15 +381,25 @@ def cmd_dump(args) -> int:
 
 def cmd_rank(args) -> int:
     from gongfen.rankings.selectors import group_by_code, group_ranking, rank_all
-    from gongfen.scoring import PeriodError, parse_period
+    from gongfen.scoring import PERIOD_KINDS, PeriodError, parse_period
 
     if args.all:
-        try:
-            parse_period(args.period)
-        except PeriodError as exc:
-            print(f"错误 (error): 期间格式错误：{exc}", file=sys.stderr)
+        for kind in PERIOD_KINDS:  # a code of any kind: 2026M07, 2026Q3, 2026H2, 2026Y
+            try:
+                parse_period(args.period, kind)
+                break
+            except PeriodError:
+                continue
+        else:
+            try:
+                parse_period(args.period)
+            except PeriodError as exc:
+                print(f"错误 (error): 期间格式错误：{exc}", file=sys.stderr)
             return EXIT_USAGE
-        rankings = rank_all(args.period)
+        skipped: list = []
+        rankings = rank_all(args.period, skipped=skipped)
+        for group, why in skipped:
+            print(f"跳过 (skipped) {group.code}: {why}", file=sys.stderr)
         if not rankings:
             print(f"错误 (error): 没有排名组的考核方案包含期间 {args.period}", file=sys.stderr)
             return EXIT_USAGE
