@@ -213,6 +213,9 @@ def open_workspace(args) -> int | None:
     if missing and workspace.sqlite_file() is not None:
         workspace.sqlite_file().parent.mkdir(parents=True, exist_ok=True)
     setup(migrate=False)
+    # a new SQLite workspace starts as a copy of an empty migrated one when one is kept (workspace.py)
+    fresh = bool(missing) and workspace.sqlite_file() is not None and args.command not in ("manage", "restore")
+    seeded = fresh and workspace.seed_new_sqlite(workspace.sqlite_file())
     if missing is None and not looked and args.command not in ("manage", "restore"):  # those two look themselves
         try:
             missing = workspace.missing_after_setup()
@@ -225,6 +228,8 @@ def open_workspace(args) -> int | None:
     args.new_workspace = bool(missing) and args.command not in ("manage", "restore")
     # management commands (makemigrations…) decide for themselves; backup and restore take the database as it is
     args.migrated = migrate_pending() if args.command not in ("manage", "backup", "restore") else 0
+    if fresh and not seeded and args.migrated:
+        workspace.keep_template(workspace.sqlite_file())
     if args.new_workspace and args.command != "init":
         print(f"新建工作区 (new workspace): {workspace.describe()}")
     return None
