@@ -70,6 +70,9 @@ def test_loading_the_same_bundle_twice_changes_nothing(capsys):
         assert json.loads(capsys.readouterr().out) == load_json(EXAMPLES / case["expected"])
 
 
+@pytest.mark.django_db(
+    transaction=True, serialized_rollback=True
+)  # emptied in the middle (PostgreSQL: outside a transaction)
 @pytest.mark.parametrize("bundle", sorted({c["bundle"] for c in example_cases_v2()}))
 def test_dump_of_a_v2_example_is_a_v2_bundle_that_loads_back_to_the_same_rankings(capsys, bundle):
     """dump → an emptied database → load: the example ranks as expected again, and dumps the same bundle."""
