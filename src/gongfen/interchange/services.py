@@ -105,10 +105,6 @@ def _node_values(node: dict) -> dict:
     }
 
 
-def _version_values(values: dict) -> dict:
-    return dict(values)
-
-
 def _tier_values(tier: dict) -> dict:
     return {k: _text(v) for k, v in tier.items()}
 
@@ -378,7 +374,7 @@ class _Loader:
             scheme = schemes[item["code"]]
             if item.get("items") is not None:
                 for order, (node, parent) in enumerate(_walk(item["items"])):
-                    self.load_rule(scheme, _node_values(node), order, rules, code=node["code"])
+                    self.load_rule(scheme, _node_values(node), order, rules, code=node["code"], parent=parent)
                     self.place(rules[(scheme.code, node["code"])], rules[(scheme.code, parent)] if parent else None)
                 continue
             for order, rule_item in enumerate(item["rules"]):
@@ -420,7 +416,9 @@ class _Loader:
             **{f"objection_{k}": (contact.get(k) or "").strip() for k in CONTACT_KEYS},
         }
 
-    def load_rule(self, scheme: Scheme, item: dict, order: int, rules: dict, code: str | None = None) -> None:
+    def load_rule(
+        self, scheme: Scheme, item: dict, order: int, rules: dict, code: str | None = None, parent: str | None = None
+    ) -> None:
         """A v1 rule (``item`` as the bundle has it) or a tree node (``item`` already as values, with ``code``)."""
         if code is None:
             code = item["code"]
@@ -445,7 +443,12 @@ class _Loader:
             rule = Rule.objects.create(scheme=scheme, code=item["code"], sort_order=order, version=1, **values)
             rules[(scheme.code, rule.code)] = rule
             RuleVersion.objects.create(
-                rule=rule, version=1, created_by=self.actor.user, reason=self.reason, **_version_values(values)
+                rule=rule,
+                version=1,
+                created_by=self.actor.user,
+                reason=self.reason,
+                parent_code=parent or "",
+                **values,
             )
             self.count("rules", created=1)
             return
@@ -462,7 +465,12 @@ class _Loader:
         rule.sort_order = order
         rule.save()
         RuleVersion.objects.create(
-            rule=rule, version=rule.version, created_by=self.actor.user, reason=self.reason, **_version_values(values)
+            rule=rule,
+            version=rule.version,
+            created_by=self.actor.user,
+            reason=self.reason,
+            parent_code=parent or "",
+            **values,
         )
         audit_record(
             actor=self.actor,
