@@ -25,6 +25,11 @@ def example_cases() -> list[dict]:
     return json.loads((EXAMPLES / "index.json").read_text(encoding="utf-8"))
 
 
+def example_cases_v2() -> list[dict]:
+    """The worked examples of scoring-v2.md (``index-v2.json``)."""
+    return json.loads((EXAMPLES / "index-v2.json").read_text(encoding="utf-8"))
+
+
 def load_json(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 

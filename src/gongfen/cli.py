@@ -231,6 +231,9 @@ def open_workspace(args) -> int | None:
     if missing and workspace.sqlite_file() is not None:
         workspace.sqlite_file().parent.mkdir(parents=True, exist_ok=True)
     setup(migrate=False)
+    # a new SQLite workspace starts as a copy of an empty migrated one when one is kept (workspace.py)
+    fresh = bool(missing) and workspace.sqlite_file() is not None and args.command not in ("manage", "restore")
+    seeded = fresh and workspace.seed_new_sqlite(workspace.sqlite_file())
     if missing is None and not looked and args.command not in ("manage", "restore"):  # those two look themselves
         try:
             missing = workspace.missing_after_setup()
@@ -243,6 +246,8 @@ def open_workspace(args) -> int | None:
     args.new_workspace = bool(missing) and args.command not in ("manage", "restore")
     # management commands (makemigrations…) decide for themselves; backup and restore take the database as it is
     args.migrated = migrate_pending() if args.command not in ("manage", "backup", "restore") else 0
+    if fresh and not seeded and args.migrated:
+        workspace.keep_template(workspace.sqlite_file())
     if args.new_workspace and args.command != "init":
         print(f"新建工作区 (new workspace): {workspace.describe()}")
     return None
@@ -399,15 +404,25 @@ def cmd_dump(args) -> int:
 
 def cmd_rank(args) -> int:
     from gongfen.rankings.selectors import group_by_code, group_ranking, rank_all
-    from gongfen.scoring import PeriodError, parse_period
+    from gongfen.scoring import PERIOD_KINDS, PeriodError, parse_period
 
     if args.all:
-        try:
-            parse_period(args.period)
-        except PeriodError as exc:
-            print(f"错误 (error): 期间格式错误：{exc}", file=sys.stderr)
+        for kind in PERIOD_KINDS:  # a code of any kind: 2026M07, 2026Q3, 2026H2, 2026Y
+            try:
+                parse_period(args.period, kind)
+                break
+            except PeriodError:
+                continue
+        else:
+            try:
+                parse_period(args.period)
+            except PeriodError as exc:
+                print(f"错误 (error): 期间格式错误：{exc}", file=sys.stderr)
             return EXIT_USAGE
-        rankings = rank_all(args.period)
+        skipped: list = []
+        rankings = rank_all(args.period, skipped=skipped)
+        for group, why in skipped:
+            print(f"跳过 (skipped) {group.code}: {why}", file=sys.stderr)
         if not rankings:
             print(f"错误 (error): 没有排名组的考核方案包含期间 {args.period}", file=sys.stderr)
             return EXIT_USAGE

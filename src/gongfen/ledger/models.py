@@ -131,7 +131,10 @@ class RuleTotal(models.Model):
     """The maintained total of one rule for one cadre, scheme and period (工分小计).
 
     ``amount`` = Σ amount and ``count`` = number of posted entries (reversals
-    count −1), over posted entries. Kept in the same transaction as every
+    count −1), over posted entries; ``quantity`` = Σ quantity, the measure m of
+    a ``ratio_to_best``, ``bands`` or ``by_rank`` leaf (scoring-v2 §5; reversals
+    and adjustments taking points away count −quantity). ``period`` is a period
+    code of the scheme's kind (``2026M07``, ``2026Q3``, ``2026H2``, ``2026Y``). Kept in the same transaction as every
     change to the ledger; rankings read these, never the ledger.
     """
 
@@ -141,6 +144,7 @@ class RuleTotal(models.Model):
     period = models.CharField(max_length=10)
     amount = models.DecimalField(max_digits=24, decimal_places=4, default=0)
     count = models.IntegerField(default=0)
+    quantity = models.DecimalField(max_digits=24, decimal_places=4, default=0)
 
     class Meta:
         constraints = [

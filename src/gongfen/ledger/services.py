@@ -37,19 +37,32 @@ def new_entry_code() -> str:
     return "E" + timezone.now().strftime("%Y%m%d") + secrets.token_hex(4).upper()
 
 
-def totals_apply(*, cadre_id: int, scheme_id: int, rule_id: int, period: str, amount: Decimal, count: int) -> None:
+def totals_apply(
+    *,
+    cadre_id: int,
+    scheme_id: int,
+    rule_id: int,
+    period: str,
+    amount: Decimal,
+    count: int,
+    quantity: Decimal = Decimal(0),
+) -> None:
     """Add to one maintained total (creating it on first use); safe under concurrent writers."""
     key = {"cadre_id": cadre_id, "scheme_id": scheme_id, "rule_id": rule_id, "period": period}
-    if RuleTotal.objects.filter(**key).update(amount=F("amount") + amount, count=F("count") + count):
+    change = {"amount": F("amount") + amount, "count": F("count") + count, "quantity": F("quantity") + quantity}
+    if RuleTotal.objects.filter(**key).update(**change):
         return
     try:
         with transaction.atomic():
-            RuleTotal.objects.create(**key, amount=amount, count=count)
+            RuleTotal.objects.create(**key, amount=amount, count=count, quantity=quantity)
     except IntegrityError:  # another transaction created it first
-        RuleTotal.objects.filter(**key).update(amount=F("amount") + amount, count=F("count") + count)
+        RuleTotal.objects.filter(**key).update(**change)
 
 
-def _post(entry: Entry, sign: int = 1) -> None:
+def _post(entry: Entry, sign: int = 1, quantity_sign: int | None = None) -> None:
+    """Post an entry into its total: ``sign`` −1 for a reversal; the measure moves by ± its quantity
+    (``quantity_sign``: the sign of the entry the reversal undoes, default the entry's own)."""
+    qsign = entry.sign if quantity_sign is None else quantity_sign
     totals_apply(
         cadre_id=entry.cadre_id,
         scheme_id=entry.scheme_id,
@@ -57,6 +70,7 @@ def _post(entry: Entry, sign: int = 1) -> None:
         period=entry.period,
         amount=entry.amount,
         count=sign,
+        quantity=sign * qsign * entry.quantity,
     )
 
 
@@ -127,8 +141,10 @@ def entry_declare(
     from gongfen.publication.selectors import period_is_final, period_is_open
 
     scheme: Scheme = rule.scheme
-    if rule.category == Category.BASE:
+    if rule.category == Category.BASE or rule.kind == "base":
         raise DomainError(f"岗位分规则 {rule.code} 由系统按在岗天数自动计算，不能申报", field="rule")
+    if rule.kind == "internal":
+        raise DomainError(f"{rule.code} 是指标分组，请申报其下的末级指标", field="rule")
     if quantity is None or Decimal(quantity) <= 0:
         raise DomainError("数量必须大于 0", field="quantity")
     if occurred_on.year != scheme.year:
@@ -279,7 +295,7 @@ def reversal_for(entry: Entry, actor: Actor, now, reason: str, n: int = 1) -> En
 def _reverse(entry: Entry, actor: Actor, now, reason: str) -> Entry:
     reversal = reversal_for(entry, actor, now, reason, n=entry.reversals.count() + 1)
     reversal.save()
-    _post(reversal, sign=-1)
+    _post(reversal, sign=-1, quantity_sign=entry.sign)
     return reversal
 
 
