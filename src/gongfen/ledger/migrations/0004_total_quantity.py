@@ -26,7 +26,7 @@ def fill_quantities(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ledger", "0002_adjustments"),
+        ("ledger", "0003_entry_withdraw_edit_delete"),
     ]
 
     operations = [
