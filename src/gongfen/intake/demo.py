@@ -9,7 +9,7 @@ their own records (the ``qx-cadre`` login keeps one to confirm); ``zzb`` approve
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -28,6 +28,18 @@ from . import services
 from .groups import group_declare
 from .models import Proposal, Source
 
+
+def story_day() -> date:
+    """The demo's day: today, or the demo year's last day once the real date has passed it (docs/demo.md, "Dates").
+
+    The demo county's schemes are those of 2026; on a later day no scheme applies to "today", so the sources post
+    into the demo's open quarter as on 31 December 2026 (a past day, never a future one).
+    """
+    from gongfen.demo.generator import YEAR
+
+    return min(timezone.localdate(), date(YEAR, 12, 31))
+
+
 SOURCES = [("YJS", "基层治理“一件事”", "qx-admin", "R-TASK"), ("ZBZ", "值班值守登记系统", "zzb", "R-DUTY")]
 
 
@@ -35,7 +47,7 @@ SOURCES = [("YJS", "基层治理“一件事”", "qx-admin", "R-TASK"), ("ZBZ",
 def demo_intake() -> dict[str, int]:
     if Source.objects.exists():
         return {"sources": 0, "proposed": 0, "confirmed": 0, "declined": 0}
-    today = timezone.localdate()
+    today = story_day()
     start = Quarter.containing(today).start
     town = Unit.objects.get(code="KH-QX")
     org = User.objects.get(username="zzb")
@@ -97,7 +109,7 @@ def _decide(counts: dict[str, int]) -> None:
 def _group(cadres: list[Cadre]) -> None:
     admin, leader = User.objects.get(username="qx-admin"), User.objects.get(username="qx-leader")
     members = [c for c in cadres if c.pk not in (admin.cadre_id, leader.cadre_id)][:5]
-    today = timezone.localdate()
+    today = story_day()
     rule = Rule.objects.filter(scheme__in=schemes_applying(members[0].pk, today), code="R-TASK").first()
     group_declare(
         actor=Actor(admin),
