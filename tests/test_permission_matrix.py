@@ -419,6 +419,17 @@ def outcome(response) -> object:
     return response.status_code
 
 
+def object_spec(key: str | None) -> dict:
+    """The object a URL of the matrix names (its args, and the data a POST sends), made in the test database."""
+    if not key:
+        return {"args": []}
+    if key.startswith("pub_"):
+        return publication_objects()[key]
+    if key.startswith("gr_"):
+        return grades_objects()[key]
+    return make_objects()[key]
+
+
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_matrix(name, county, client):
     method, key, expected = MATRIX[name]
@@ -427,9 +438,7 @@ def test_matrix(name, county, client):
     got = {}
     for role in ROLES:
         with transaction.atomic():  # each role starts from the same state: actions change it
-            objects = publication_objects if key and key.startswith("pub_") else make_objects
-            objects = grades_objects if key and key.startswith("gr_") else objects
-            spec = objects()[key] if key else {"args": []}
+            spec = object_spec(key)
             url = reverse(name, args=spec["args"])
             client.logout()
             if role != "anonymous":

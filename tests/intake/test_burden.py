@@ -74,7 +74,7 @@ def test_a_forged_or_missing_stamp_records_nothing(county, login):
     rule = Rule.objects.get(scheme__code="QX-2026", code="R-TASK")
     data = {"rule": rule.pk, "occurred_on": "2026-09-01", "quantity": "1", "description": "x", "intent": "submit"}
     client.post(reverse("ledger:declare"), data | {"form_opened": stamp_now()[:-2] + "xx"})
-    client.post(reverse("ledger:declare"), data)
+    client.post(reverse("ledger:declare"), data | {"confirm_duplicate": "1"})  # the same work twice, said so
     assert Entry.objects.filter(description="x").count() == 2 and not FormTiming.objects.exists()
 
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from gongfen.accounts.models import User
-from tests.test_permission_matrix import MATRIX, make_objects, publication_objects
+from tests.test_permission_matrix import MATRIX, make_objects, object_spec
 from tests.web_fixtures import *  # noqa: F403
 
 POLICY = {
@@ -62,8 +62,7 @@ def test_every_page_sends_the_policy_and_has_no_inline_code(name, county, client
     _method, key, expected = MATRIX[name]
     role = next((role for role, outcome in expected.items() if outcome == "ok"), "org")
     with transaction.atomic():
-        objects = publication_objects if key and key.startswith("pub_") else make_objects
-        spec = objects()[key] if key else {"args": []}
+        spec = object_spec(key)
         if role != "anonymous":
             client.force_login(User.objects.get(username=role))
         response = client.get(reverse(name, args=spec["args"]), follow=True)

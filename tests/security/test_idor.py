@@ -55,7 +55,7 @@ def tc_bundle() -> dict:
     return {
         "format": bundle["format"],
         "units": bundle["units"],
-        "cadres": [*bundle["cadres"], cadre],
+        "cadres": [*bundle["cadres"], cadre, cadre | {"code": "T02", "name": "乙二"}],
         "schemes": [scheme],
         "groups": [{"code": "TC-ALL", "name": "桐村镇全体干部", "scheme": "TC-2026", "select": {"unit": "TC"}}],
         "entries": [
@@ -103,9 +103,46 @@ def tc_objects() -> dict:
         },
         "post": {"args": ["T01", Post.objects.get(cadre=t01).pk], "data": {"end": "2026-09-30", "reason": "调动"}},
         "warning": {"args": [], "data": tc_last_tier_warning()},
+        **tc_intake_objects(),
         **api_token("t01"),
         **webhook_objects(),  # county-wide: an endpoint and a delivery only 组织部 reaches
         **import_objects("tc_admin"),  # 桐村镇's administrator's upload: its uploader's alone
+    }
+
+
+def tc_intake_objects() -> dict:
+    """桐村镇's source (owned by tc_admin) with a record proposed for T01; a group declaration for T01 and T02."""
+    from gongfen.intake.groups import group_declare
+    from gongfen.intake.services import batch_receive, person_link_set, source_register
+    from gongfen.org.models import Unit
+
+    org, tc_admin = User.objects.get(username="org"), User.objects.get(username="tc_admin")
+    task = Rule.objects.get(scheme__code="TC-2026", code="R-TASK")
+    source, _ = source_register(
+        actor=Actor(org),
+        code="TC-YJS",
+        name="一件事",
+        owner=tc_admin,
+        rules=[task],
+        units=[Unit.objects.get(code="TC")],
+    )
+    person_link_set(actor=Actor(org), source=source, identifier="zzd-t01", cadre=Cadre.objects.get(code="T01"))
+    record = {"source_record_id": "1", "person": "zzd-t01", "scheme": "TC-2026", "rule": "R-TASK"}
+    ((_, proposal),) = batch_receive(
+        source=source, records=[record | {"occurred_on": date(2026, 8, 3), "quantity": 1}]
+    ).created
+    group = group_declare(
+        actor=Actor(tc_admin),
+        rule=task,
+        cadres=list(Cadre.objects.filter(code__in=["T01", "T02"])),
+        occurred_on=date(2026, 8, 3),
+        quantity=Decimal(1),
+        description="联合巡查",
+    )
+    return {
+        "proposal": {"args": [proposal.pk], "data": {"reason": "不是我办的"}},
+        "source": {"args": [source.code]},
+        "group": {"args": [group.code], "data": {"decision": "approve"}},
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from gongfen.accounts.permissions import Action, cadres_for, principal
+from gongfen.accounts.permissions import Action, cadres_for, principal, units_for
 
 from .models import GroupDeclaration, PersonLink, Proposal, ProposalStatus, Source
 
@@ -35,6 +35,21 @@ def sources_for(user) -> QuerySet[Source]:
         return Source.objects.none()
     rows = Source.objects.all() if p.is_org_admin else Source.objects.filter(owner_id=p.user_id)
     return rows.select_related("owner")
+
+
+def source_visible(user, code: str) -> Source | None:
+    """Source ``code`` if the user may open it: 组织部, its owner, or an administrator of a unit it proposes for
+    (to map their cadres); None otherwise (the page answers 404, as for any object out of scope)."""
+    p = principal(user)
+    if p.user_id is None:
+        return None
+    source = Source.objects.select_related("owner").filter(code=code).first()
+    if source is None or p.is_org_admin or source.owner_id == p.user_id:
+        return source
+    mine = units_for(user, Action.ADMINISTER)
+    covered = [unit.path for unit in source.units.all()]
+    reaches = any(unit.path.startswith(path) or path.startswith(unit.path) for unit in mine for path in covered)
+    return source if reaches else None
 
 
 def disputes_of(source: Source) -> QuerySet[Proposal]:

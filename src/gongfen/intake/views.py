@@ -127,13 +127,12 @@ def sources(request):
 
 @login_required
 def source_detail(request, code: str):
-    from gongfen.intake.models import Source
 
     p = principal(request.user)
-    source = get_object_or_404(Source.objects.select_related("owner"), code=code)
-    owner = p.is_org_admin or source.owner_id == p.user_id
-    if not owner and not p.has(*ADMINS):
+    source = selectors.source_visible(request.user, code)
+    if source is None:
         raise Http404
+    owner = p.is_org_admin or source.owner_id == p.user_id
     cadres = cadres_for(request.user, Action.ADMINISTER)
     form = LinkForm(request.POST or None, cadres=cadres)
     if request.method == "POST" and form.is_valid():
