@@ -89,6 +89,8 @@ def rule_as_bundle(rule: Rule) -> dict[str, Any]:
         item["positions"] = list(rule.positions)
     if rule.evidence_required:
         item["evidence_required"] = True
+    if rule.manual:
+        item["manual_points"] = {"min": dec(rule.manual_min), "max": dec(rule.manual_max)}
     return item
 
 

@@ -9,7 +9,18 @@ from gongfen.common import DomainError
 
 from .models import Rule, Scheme
 
-RULE_FIELDS = ("name", "category", "points", "unit_label", "cap", "veto", "positions", "evidence_required")
+RULE_FIELDS = (
+    "name",
+    "category",
+    "points",
+    "unit_label",
+    "cap",
+    "veto",
+    "positions",
+    "evidence_required",
+    "manual_min",
+    "manual_max",
+)
 SCHEME_FIELDS = (
     "weight_quantitative",
     "weight_qualitative",
