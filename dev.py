@@ -88,6 +88,7 @@ APT_PACKAGES: list[tuple[str, str, str]] = [
     ("postgresql-client", "/usr/bin/pg_dump", "the PostgreSQL backup tests (tests/test_backup.py)"),
     ("libreoffice-calc", "/usr/bin/soffice", "the Excel print tests (tests/outputs/test_xlsx_print.py)"),
     ("nginx", "/usr/sbin/nginx", "the documented deployment behind a reverse proxy (tests/web/test_reverse_proxy.py)"),
+    ("faketime", "/usr/bin/faketime", "subprocesses at the test's instant (libfaketime, tests/clock.py)"),
 ]
 # installed without their recommended packages
 NO_RECOMMENDS = {"libreoffice-calc"}

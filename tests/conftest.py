@@ -9,6 +9,9 @@ import os
 from pathlib import Path
 
 import pytest
+import time_machine
+
+from tests.clock import suite_now
 
 ROOT = Path(__file__).resolve().parent.parent
 # The worked examples of shared/spec, vendored so that a clone runs on its own;
@@ -22,6 +25,11 @@ def example_cases() -> list[dict]:
     return json.loads((EXAMPLES / "index.json").read_text(encoding="utf-8"))
 
 
+def example_cases_v2() -> list[dict]:
+    """The worked examples of scoring-v2.md (``index-v2.json``)."""
+    return json.loads((EXAMPLES / "index-v2.json").read_text(encoding="utf-8"))
+
+
 def load_json(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
@@ -29,6 +37,15 @@ def load_json(path: Path) -> dict:
 def database_vendor() -> str:
     url = os.environ.get("GONGFEN_DATABASE_URL", "")
     return "postgresql" if url.startswith(("postgres://", "postgresql://")) else "sqlite"
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """Every test starts at the suite's instant (tests/clock.py), and the clock then runs (ticks).
+
+    A test that needs another moment moves it: ``clock.move_to(tests.clock.at(day))``."""
+    with time_machine.travel(suite_now(), tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture

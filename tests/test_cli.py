@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import secrets
 import sqlite3
 import subprocess
 import sys
@@ -448,9 +449,10 @@ def test_production_settings_need_a_secret_key(tmp_path):
     without = python(code, {"GONGFEN_HOME": str(tmp_path)})
     assert without.returncode != 0
     assert "ImproperlyConfigured" in without.stderr and "GONGFEN_SECRET_KEY" in without.stderr
-    with_key = python(code, {"GONGFEN_HOME": str(tmp_path), "GONGFEN_SECRET_KEY": "k" * 50})
+    key = secrets.token_urlsafe(50)
+    with_key = python(code, {"GONGFEN_HOME": str(tmp_path), "GONGFEN_SECRET_KEY": key})
     assert with_key.returncode == 0, with_key.stderr
-    assert with_key.stdout.split() == ["False", "k" * 50]
+    assert with_key.stdout.split() == ["False", key]
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path, django_db_blocker):
@@ -515,3 +517,37 @@ def test_holidays_load_of_the_official_json_and_of_a_missing_file(capsys, tmp_pa
     assert code == 0 and "新增 39" in out and Holiday.objects.filter(day__year=2026).count() == 39
     code, _, err = run(capsys, "holidays", "load", tmp_path / "nope.csv")
     assert code == 2 and "找不到文件" in err
+
+
+def test_a_new_workspace_starts_from_a_kept_migrated_copy_and_ranks_the_same(tmp_path):
+    """The first new SQLite workspace is migrated and an empty copy kept; the next starts from it (workspace.py)."""
+    templates = tmp_path / "templates"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GONGFEN_", "DJANGO_"))}
+    env.update(GONGFEN_TEMPLATE_DIR=str(templates), PYTHONIOENCODING="utf-8")
+
+    def gongfen_in(home: Path, *args) -> subprocess.CompletedProcess:
+        done = subprocess.run(
+            [sys.executable, "-m", "gongfen", *[str(a) for a in args]],
+            env=env | {"GONGFEN_HOME": str(home)},
+            capture_output=True,
+            timeout=180,
+            check=False,
+        )
+        assert done.returncode == 0, text(done.stderr)
+        return done
+
+    rankings, migrations = [], []
+    for name in ("first", "second"):
+        home = tmp_path / name
+        loaded = gongfen_in(home, "load", EXAMPLES / "majin-2026q3.json")
+        assert "新建工作区" in text(loaded.stdout)
+        ranked = gongfen_in(home, "rank", "--group", "MJ-ALL", "--period", "2026Q3", "--format", "json")
+        rankings.append(json.loads(ranked.stdout))
+        migrations.append(len(database_state(home / "gongfen.sqlite3")["django_migrations"]))
+        assert len(list(templates.glob("workspace-*.sqlite3"))) == 1
+    assert rankings[0] == rankings[1] == load_json(EXAMPLES / "majin-2026q3.expected.json")
+    assert migrations[0] == migrations[1] > 0
+    kept = next(templates.glob("workspace-*.sqlite3"))
+    applied = database_state(kept)["django_migrations"]  # the second was copied: the same rows, times and all
+    assert database_state(tmp_path / "second" / "gongfen.sqlite3")["django_migrations"] == applied
+    assert database_state(kept)["schemes_scheme"] == []  # kept empty, before anything was loaded

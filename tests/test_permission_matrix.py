@@ -20,6 +20,7 @@ from gongfen.ledger import services as ledger
 from gongfen.ledger.models import Entry, EntryStatus
 from gongfen.org.models import Cadre, Post
 from gongfen.schemes.models import Rule
+from tests.grades.matrix_objects import grades_objects
 from tests.web_fixtures import *  # noqa: F403
 from tests.web_fixtures import MINIMAL_PDF, USERS
 
@@ -47,6 +48,7 @@ def only(**allowed):
 MATRIX = {
     "dashboard": ("GET", None, everyone("ok")),
     "password_change": ("GET", None, everyone("ok")),  # every signed-in user changes their own password
+    "display_set": ("POST", None, everyone("ok", anonymous="ok")),  # 大字模式 / 高对比度, signed in or not
     "ledger:mine": ("GET", None, only(**dict.fromkeys(CADRE_USERS, "ok"))),
     "ledger:declare": ("GET", None, everyone("ok", tc_reviewer=404)),
     "ledger:declarations": ("GET", None, everyone("ok")),
@@ -56,6 +58,10 @@ MATRIX = {
     "ledger:review_decide": ("POST", "pending", only(org="ok", qx_reviewer="ok", qx_admin=403, a04=403)),
     "ledger:review_bulk": ("POST", "bulk", only(org="ok", qx_reviewer="ok")),
     "ledger:submit": ("POST", "draft", only(a04="ok", org=403, qx_admin=403, qx_reviewer=403)),
+    # the author's own safeguards: withdraw a pending declaration, edit or delete a draft
+    "ledger:withdraw": ("POST", "pending", only(a04="ok", org=403, qx_admin=403, qx_reviewer=403)),
+    "ledger:draft_edit": ("GET", "draft", only(a04="ok", org=403, qx_admin=403, qx_reviewer=403)),
+    "ledger:draft_delete": ("POST", "draft", only(a04="ok", org=403, qx_admin=403, qx_reviewer=403)),
     "ledger:revoke": ("POST", "approved", only(org="ok", qx_reviewer="ok", qx_admin=403, a01=403)),
     # E01's quarter is not final in the fixture: administrators reach the service, which refuses (a message)
     "ledger:adjust": ("POST", "approved", only(**QX_ADMINS, qx_reviewer=403, a01=403)),
@@ -140,6 +146,31 @@ MATRIX = {
     "results:county_index": ("GET", None, only(**ADMINS)),
     "results:county": ("GET", "county", only(**QX_ADMINS)),
     "results:county_export": ("GET", "county", only(**QX_ADMINS)),
+    # 考核等次 (tests/grades/matrix_objects.py: a final 2026Q3 sheet of 齐溪镇, one 复核 decided, one filed;
+    # tests/grades/test_views.py runs the workflow): moves the service refuses in that state answer with a message
+    "grades:index": ("GET", None, only(**ADMINS)),
+    "grades:plan_save": ("POST", "gr_plan_save", only(org="ok")),
+    "grades:plan": ("GET", "gr_plan", only(**QX_ADMINS)),
+    "grades:plan_export": ("GET", "gr_plan", only(**QX_ADMINS)),
+    "grades:seats_propose": ("POST", "gr_plan", only(org="ok")),
+    "grades:seats_confirm": ("POST", "gr_override", only(org=403)),  # the proposer may not confirm
+    "grades:sanctions": ("GET", None, only(org="ok")),
+    "grades:sanction_add": ("POST", "gr_sanction", only(org="ok")),
+    "grades:not_graded_add": ("POST", "gr_not_graded", only(org="ok")),
+    "grades:influence_set": ("POST", "gr_influence", only(org="ok")),
+    "grades:sheet_new": ("POST", "gr_sheet_new", only(**QX_ADMINS)),
+    "grades:sheet": ("GET", "gr_sheet", only(**QX_ADMINS)),
+    "grades:sheet_export": ("GET", "gr_sheet", only(**QX_ADMINS)),
+    "grades:adjust": ("POST", "gr_sheet", only(**QX_ADMINS)),
+    "grades:sheet_move": ("POST", "gr_move", only(org="ok", qx_admin=403)),
+    "grades:diff": ("GET", "gr_diff", only(**QX_ADMINS)),
+    "grades:mine": ("GET", None, only(**dict.fromkeys(CADRE_USERS, "ok"))),
+    "grades:record": ("GET", "gr_record", only(**QX_ADMINS, a04="ok")),  # A04's own, and 齐溪镇's administrators
+    "grades:review_file": ("POST", "gr_line", only(a04="ok")),
+    "grades:reviews": ("GET", None, only(org="ok")),
+    "grades:review_decide": ("POST", "gr_review", only(org="ok")),
+    "grades:consequences": ("GET", "gr_year", only(org="ok")),
+    "grades:follow_up": ("POST", "gr_year", only(org="ok")),
     "audit:list": ("GET", None, only(**ADMINS)),
     "audit:export": ("GET", None, only(**ADMINS)),
     # personal access tokens (API 令牌): every user manages their own; another's token does not exist for them
@@ -162,6 +193,27 @@ MATRIX = {
     "interchange:progress": ("GET", "import_job", only(qx_admin="ok")),
     "interchange:confirm": ("POST", "import_job", only(qx_admin="ok")),
     "interchange:discard": ("POST", "import_job", only(qx_admin="ok")),
+    # 方案试算: administrators, over the schemes they administer (tests/analytics/test_views.py runs a replay)
+    "analytics:whatif": ("GET", None, only(**ADMINS)),
+    "analytics:fairness": ("GET", None, only(**ADMINS)),
+    "analytics:warnings": ("GET", None, only(**ADMINS)),
+    # a follow-up names a computed warning (A05, vetoed, is in 齐溪镇's last tier): its administrators record one
+    # (tests/analytics/test_warnings.py sends the notice and shows the follow-through)
+    "analytics:warning_follow_up": ("POST", "warning", only(**QX_ADMINS)),
+    # records from other systems (tests/intake/ runs each): the cadre confirms or disputes their own; 组织部
+    # registers sources, unit administrators map their cadres; a group declaration is seen by its declarer,
+    # its members and reviewers in scope, and decided by a reviewer only (four eyes for the others)
+    "intake:pending": ("GET", None, only(**dict.fromkeys(CADRE_USERS, "ok"))),
+    "intake:confirm": ("POST", "proposal", only(a04="ok")),
+    "intake:decline": ("POST", "proposal", only(a04="ok")),
+    "intake:sources": ("GET", None, only(**ADMINS)),
+    "intake:source": ("GET", "source", only(**ADMINS)),
+    "intake:groups": ("GET", None, everyone("ok")),
+    "intake:group_new": ("GET", None, only(**ADMINS, sk_lead="ok")),
+    "intake:group": ("GET", "group", only(org="ok", qx_admin="ok", qx_reviewer="ok", a01="ok", a04="ok")),
+    "intake:group_decide": ("POST", "group", only(org="ok", qx_reviewer="ok", qx_admin=403, a01=403, a04=403)),
+    "intake:burden": ("GET", None, only(**ADMINS)),
+    "reminders:settings": ("GET", None, everyone("ok")),
 }
 
 
@@ -223,6 +275,7 @@ def make_objects() -> dict:
         "api_token": {"args": [api_token_of("a01")]},
         **webhook_objects(),
         **import_objects("qx_admin"),
+        **intake_objects(),
         "row": {"args": ["QX-ALL", "2026Q3", "A01"]},
         "scheme": {"args": ["QX-2026"]},
         "scheme_group": {"args": ["QX-2026", "QX-ALL"]},
@@ -230,6 +283,7 @@ def make_objects() -> dict:
         "removable_rule": {"args": ["QX-2026", "B-MID"], "data": {"reason": "不再使用"}},
         "cadre": {"args": ["A01"]},
         "quarter": {"args": ["2026Q3"]},
+        "warning": {"args": [], "data": warning_of("A05", "QX-ALL")},
         "year": {"args": ["QX-ALL", 2026]},
         "county": {"args": ["2026"]},
         "holiday_year": {"args": [2027]},
@@ -242,6 +296,19 @@ def make_objects() -> dict:
             "args": ["A01", Post.objects.filter(cadre__code="A01").order_by("start").first().pk],
             "data": {"end": "2026-09-30", "reason": "调动"},
         },
+    }
+
+
+def warning_of(cadre: str, group: str) -> dict:
+    """The follow-up form of the 2026Q3 last-tier warning of ``cadre`` in ``group``."""
+    return {
+        "subject_kind": "cadre",
+        "subject": cadre,
+        "group": group,
+        "period": "2026Q3",
+        "reason": "last_tier",
+        "action": "talked",
+        "note": "已谈话提醒",
     }
 
 
@@ -271,6 +338,38 @@ def import_objects(username: str) -> dict:
 
     job = ImportJob.objects.create(user=User.objects.get(username=username), kind="units", filename="单位.csv")
     return {"import_job": {"args": [job.uuid]}, "import_kind": {"args": ["units"]}}
+
+
+def intake_objects() -> dict:
+    """Source YJS (owned by qx_admin) with a record proposed for A04; a group declaration for A01 and A04."""
+    from gongfen.accounts.models import User
+    from gongfen.intake.groups import group_declare
+    from gongfen.intake.services import batch_receive, person_link_set, source_register
+    from gongfen.org.models import Unit
+
+    org, qx_admin = User.objects.get(username="org"), User.objects.get(username="qx_admin")
+    task = Rule.objects.get(scheme__code="QX-2026", code="R-TASK")
+    source, _ = source_register(
+        actor=Actor(org), code="YJS", name="一件事", owner=qx_admin, rules=[task], units=[Unit.objects.get(code="QX")]
+    )
+    person_link_set(actor=Actor(org), source=source, identifier="zzd-4", cadre=Cadre.objects.get(code="A04"))
+    record = {"source_record_id": "1", "person": "zzd-4", "scheme": "QX-2026", "rule": "R-TASK"}
+    ((_, proposal),) = batch_receive(
+        source=source, records=[record | {"occurred_on": date(2026, 8, 3), "quantity": 1}]
+    ).created
+    group = group_declare(
+        actor=Actor(qx_admin),
+        rule=task,
+        cadres=list(Cadre.objects.filter(code__in=["A01", "A04"])),
+        occurred_on=date(2026, 8, 3),
+        quantity=Decimal(1),
+        description="联合巡查",
+    )
+    return {
+        "proposal": {"args": [proposal.pk], "data": {"reason": "不是我办的"}},
+        "source": {"args": [source.code]},
+        "group": {"args": [group.code], "data": {"decision": "approve"}},
+    }
 
 
 def api_token_of(username: str) -> int:
@@ -332,6 +431,7 @@ def test_matrix(name, county, client):
     for role in ROLES:
         with transaction.atomic():  # each role starts from the same state: actions change it
             objects = publication_objects if key and key.startswith("pub_") else make_objects
+            objects = grades_objects if key and key.startswith("gr_") else objects
             spec = objects()[key] if key else {"args": []}
             url = reverse(name, args=spec["args"])
             client.logout()

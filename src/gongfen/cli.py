@@ -116,6 +116,18 @@ def parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help="先生成演示县并打印各角色登录账号 / load the demo county first"
     )
 
+    whatif = sub.add_parser(
+        "whatif", help="方案试算：草案在过去期间的排名前后对比（不保存）/ replay a draft scheme over past periods"
+    )
+    whatif.add_argument(
+        "--scheme", required=True, help="草案：数据包文件或已存方案编码 / a bundle file or a scheme code"
+    )
+    whatif.add_argument("--onto", help="在哪个方案的台账上试算（默认草案同编码的方案）/ the scheme whose ledger")
+    whatif.add_argument("--periods", required=True, help="如 2026Q1..2026Q3 或 2026Q1,2026Q3")
+    whatif.add_argument("--k", type=int, default=3, help="名次变动超过 k 位时标出 / highlight moves of more than k")
+    whatif.add_argument("--format", choices=["table", "json", "xlsx"], default="table")
+    whatif.add_argument("--output", type=Path, help="xlsx 文件 / the .xlsx file (required for xlsx)")
+
     diff = sub.add_parser("diff", help="考核方案与其模板的差异（量体裁衣）/ what a scheme changed against its template")
     diff.add_argument("--scheme", required=True)
 
@@ -157,6 +169,10 @@ def parser() -> argparse.ArgumentParser:
     jrun.add_argument("--once", action="store_true", help="运行完当前排队的任务后退出 / run what is queued, then exit")
     jrun.add_argument("--interval", type=float, default=2.0, help="轮询间隔秒数 / seconds between polls")
 
+    reminders = sub.add_parser("reminders", help="每日提醒 / daily digests (docs/intake.md)")
+    rsub = reminders.add_subparsers(dest="reminders_command", required=True, metavar="ACTION")
+    rsub.add_parser("send", help="发送今天到期的每日提醒（每人每天至多一条）/ send today's due digests")
+
     manage = sub.add_parser("manage", help="Django 管理命令 / run a Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
     return p
@@ -183,12 +199,14 @@ def main(argv: list[str] | None = None) -> int:
         "verify": cmd_verify,
         "manage": cmd_manage,
         "diff": cmd_diff,
+        "whatif": cmd_whatif,
         "serve": cmd_serve,
         "holidays": cmd_holidays,
         "backup": cmd_backup,
         "restore": cmd_restore,
         "webhooks": cmd_webhooks,
         "jobs": cmd_jobs,
+        "reminders": cmd_reminders,
     }[args.command]
     try:
         return handler(args)
@@ -231,6 +249,9 @@ def open_workspace(args) -> int | None:
     if missing and workspace.sqlite_file() is not None:
         workspace.sqlite_file().parent.mkdir(parents=True, exist_ok=True)
     setup(migrate=False)
+    # a new SQLite workspace starts as a copy of an empty migrated one when one is kept (workspace.py)
+    fresh = bool(missing) and workspace.sqlite_file() is not None and args.command not in ("manage", "restore")
+    seeded = fresh and workspace.seed_new_sqlite(workspace.sqlite_file())
     if missing is None and not looked and args.command not in ("manage", "restore"):  # those two look themselves
         try:
             missing = workspace.missing_after_setup()
@@ -243,6 +264,8 @@ def open_workspace(args) -> int | None:
     args.new_workspace = bool(missing) and args.command not in ("manage", "restore")
     # management commands (makemigrations…) decide for themselves; backup and restore take the database as it is
     args.migrated = migrate_pending() if args.command not in ("manage", "backup", "restore") else 0
+    if fresh and not seeded and args.migrated:
+        workspace.keep_template(workspace.sqlite_file())
     if args.new_workspace and args.command != "init":
         print(f"新建工作区 (new workspace): {workspace.describe()}")
     return None
@@ -406,15 +429,25 @@ def cmd_dump(args) -> int:
 
 def cmd_rank(args) -> int:
     from gongfen.rankings.selectors import group_by_code, group_ranking, rank_all
-    from gongfen.scoring import PeriodError, parse_period
+    from gongfen.scoring import PERIOD_KINDS, PeriodError, parse_period
 
     if args.all:
-        try:
-            parse_period(args.period)
-        except PeriodError as exc:
-            print(f"错误 (error): 期间格式错误：{exc}", file=sys.stderr)
+        for kind in PERIOD_KINDS:  # a code of any kind: 2026M07, 2026Q3, 2026H2, 2026Y
+            try:
+                parse_period(args.period, kind)
+                break
+            except PeriodError:
+                continue
+        else:
+            try:
+                parse_period(args.period)
+            except PeriodError as exc:
+                print(f"错误 (error): 期间格式错误：{exc}", file=sys.stderr)
             return EXIT_USAGE
-        rankings = rank_all(args.period)
+        skipped: list = []
+        rankings = rank_all(args.period, skipped=skipped)
+        for group, why in skipped:
+            print(f"跳过 (skipped) {group.code}: {why}", file=sys.stderr)
         if not rankings:
             print(f"错误 (error): 没有排名组的考核方案包含期间 {args.period}", file=sys.stderr)
             return EXIT_USAGE
@@ -570,15 +603,18 @@ def write_table(rankings) -> None:
 def cmd_demo(args) -> int:
     import time
 
+    from django.utils import timezone
+
     from gongfen.common import Actor
     from gongfen.demo import build_demo_bundle
     from gongfen.demo.lifecycle import demo_lifecycle
+    from gongfen.demo.patterns import plant_patterns, plant_reviews
     from gongfen.interchange.services import bundle_load
     from gongfen.publication.holidays import OFFICIAL_2026, holidays_load_file
 
     started = time.perf_counter()
     with progress_bar() as progress:
-        bundle = build_demo_bundle(seed=args.seed, cadres=args.cadres, progress=progress)
+        bundle = plant_patterns(build_demo_bundle(seed=args.seed, cadres=args.cadres, progress=progress))
         # the demo county is the product's own fiction, generated here: no person decides its entries
         demo = Actor(None, Actor.cli().label)
         report = bundle_load(actor=demo, bundle=bundle, progress=progress, source=f"demo seed={args.seed}")
@@ -589,6 +625,26 @@ def cmd_demo(args) -> int:
     print(
         f"季度流程 (quarter lifecycle): {counts['groups']} 个排名组 2026Q1–Q2 已定稿、2026Q3 公示中、2026Q4 进行中；"
         f"审核通过 {counts['approved']} 条，异议 {counts['objections']} 条"
+    )
+    published_on = counts["q3_published_on"]
+    if published_on == timezone.localdate():
+        print(f"2026Q3 于今天 {published_on} 公示，异议期进行中 (published today, objection window open)")
+    else:  # docs/demo.md "Dates"
+        print(
+            f"2026Q3 按 2026 年的日期于 {published_on} 公示：从今天起算的异议期要用到尚未录入节假日安排的年份，"
+            f"演示不按推算的日历计算 (published on {published_on}: a window from today needs a holiday calendar "
+            f"nobody has recorded)"
+        )
+    plant_reviews()
+    print(
+        "埋设的异常 (planted patterns, docs/analytics.md): 中村乡期末突击、林山乡大锅饭、芹阳办事处极端高分、马金镇宽松审核人"
+    )
+    from gongfen.intake.demo import demo_intake
+
+    intake = demo_intake()
+    print(
+        f"来源系统 (source systems): {intake['sources']} 个，推送 {intake['proposed']} 条，"
+        f"确认 {intake['confirmed']} 条，异议 {intake['declined']} 条"
     )
     print(f"演示县已就绪 (demo county ready) in {time.perf_counter() - started:.1f}s")
     return EXIT_OK
@@ -683,6 +739,12 @@ def cmd_diff(args) -> int:
             table.add_row("修改", f"{change.code} {change.name}", FIELD_LABELS.get(name, name), _show(old), _show(new))
     console.print(table)
     return EXIT_OK
+
+
+def cmd_whatif(args) -> int:
+    from gongfen.analytics.commands import whatif_command
+
+    return whatif_command(args)
 
 
 def cmd_serve(args) -> int:
@@ -839,6 +901,19 @@ def cmd_jobs(args) -> int:
         if args.once:
             return EXIT_OK
         time.sleep(max(args.interval, 0.5))
+
+
+def cmd_reminders(args) -> int:
+    from gongfen.reminders.services import digests_send
+
+    r = digests_send()
+    print(
+        f"已发送 (sent) {r.sent}，今日已发 (already today) {r.already}，无待办 (nothing due) {r.nothing}，"
+        f"免打扰 (quiet hours) {r.quiet}，已退订 (opted out) {r.opted_out}；"
+        f"钉钉 (DingTalk) 成功 {r.dingtalk_sent} 失败 {r.dingtalk_failed}",
+        flush=True,
+    )
+    return EXIT_OK if not r.dingtalk_failed else EXIT_INVALID
 
 
 def cmd_manage(args) -> int:

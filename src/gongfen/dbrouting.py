@@ -18,7 +18,6 @@ query goes to ``default`` and nothing here changes anything. The rules (docs/sca
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -27,6 +26,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.db import connections
+from django.utils import timezone
 
 REPLICA = "replica"
 PRIMARY = "default"
@@ -65,7 +65,7 @@ def _sticky(request) -> bool:
     if session is None:
         return False
     until = session.get(STICKY_KEY)
-    return isinstance(until, int | float) and time.time() < until
+    return isinstance(until, int | float) and timezone.now().timestamp() < until
 
 
 class ReplicaRouter:
@@ -146,7 +146,7 @@ class PrimaryAfterWriteMiddleware:
         finally:
             _state.reset(token)
         if state.wrote and replica_configured() and self._signed_in(request):
-            request.session[STICKY_KEY] = time.time() + sticky_seconds()
+            request.session[STICKY_KEY] = timezone.now().timestamp() + sticky_seconds()
         return response
 
     @staticmethod

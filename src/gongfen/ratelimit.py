@@ -19,19 +19,19 @@ from __future__ import annotations
 
 import hashlib
 import math
-import time
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 WINDOW = 60
 
 
 def _now() -> float:
-    return time.time()
+    return timezone.now().timestamp()  # the one clock (tests pin it; tests/test_clock.py)
 
 
 def hit(scope: str, key: str, limit: int, window: int = WINDOW) -> int | None:

@@ -91,11 +91,15 @@ INSTALLED_APPS = [
     "gongfen.notices",
     "gongfen.outputs",
     "gongfen.results",
+    "gongfen.grades",
     "gongfen.interchange",
     "gongfen.trust",
+    "gongfen.analytics",
     "gongfen.web",
     "gongfen.api",
     "gongfen.webhooks",
+    "gongfen.intake",
+    "gongfen.reminders",
     "django_htmx",
     "ninja",  # the JSON API; listed so its docs page uses the bundled Swagger UI files, not a CDN
     "axes",  # login throttling and lock-out (docs/security.md)
@@ -162,6 +166,15 @@ def database_config(url: str | None) -> dict:
 
 
 DATABASES = {"default": database_config(os.environ.get("GONGFEN_DATABASE_URL"))}
+# 浙政钉/DingTalk work notifications for the daily digest (docs/intake.md); off unless app key, secret and agent id
+GONGFEN_DINGTALK = {
+    "corp_id": os.environ.get("GONGFEN_DINGTALK_CORP_ID", ""),
+    "app_key": os.environ.get("GONGFEN_DINGTALK_APP_KEY", ""),
+    "app_secret": os.environ.get("GONGFEN_DINGTALK_APP_SECRET", ""),
+    "agent_id": os.environ.get("GONGFEN_DINGTALK_AGENT_ID", ""),
+    "base_url": os.environ.get("GONGFEN_DINGTALK_BASE_URL", ""),
+}
+
 if os.environ.get("GONGFEN_TEST_DATABASE_NAME"):  # lets several test runs share one PostgreSQL server
     DATABASES["default"]["TEST"] = {"NAME": os.environ["GONGFEN_TEST_DATABASE_NAME"]}
 if os.environ.get("GONGFEN_REPLICA_DATABASE_URL"):  # read scaling (gongfen.dbrouting); tests use the primary

@@ -119,3 +119,75 @@ def refusal(reason: str) -> str:
             f"  或把 {name} 指向已有的工作区 (or point {name} at an existing one)",
         ]
     )
+
+
+# --- a migrated empty workspace, kept to start the next new one fast ------------------------------------------
+#
+# Migrating a new SQLite workspace renders Django's model state once per operation of every migration: seconds
+# of CPU for an empty database. The first new workspace is migrated as usual and a copy of it (empty: made before
+# anything is loaded) is kept under the user's cache, named by a digest of every migration file and the Django
+# version; a later new workspace with the same migrations starts as a copy of it, then migrates (nothing to do).
+# A copy that cannot be made or read is simply not used. GONGFEN_NO_TEMPLATE=1 turns this off.
+
+
+def template_dir() -> Path:
+    base = os.environ.get("GONGFEN_TEMPLATE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache"), "gongfen"
+    )
+    return Path(base)
+
+
+def template_key() -> str:
+    """A digest of every installed app's migration files (with Django set up) and the Django version."""
+    import hashlib
+
+    import django
+    from django.apps import apps
+
+    digest = hashlib.sha256(django.get_version().encode())
+    for config in sorted(apps.get_app_configs(), key=lambda c: c.label):
+        folder = Path(config.path) / "migrations"
+        for path in sorted(folder.glob("*.py")) if folder.is_dir() else ():
+            digest.update(f"{config.label}/{path.name}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def _templates_enabled() -> bool:
+    return os.environ.get("GONGFEN_NO_TEMPLATE", "").lower() not in ("1", "true", "yes")
+
+
+def seed_new_sqlite(file: Path) -> bool:
+    """Start the absent (or empty) SQLite ``file`` as a copy of the kept migrated workspace, when there is one."""
+    import shutil
+
+    if not _templates_enabled() or (file.exists() and file.stat().st_size):
+        return False
+    try:
+        template = template_dir() / f"workspace-{template_key()}.sqlite3"
+        if not template.is_file():
+            return False
+        partial = file.with_name(file.name + ".seeding")
+        shutil.copyfile(template, partial)
+        os.replace(partial, file)
+        return True
+    except OSError:
+        return False
+
+
+def keep_template(file: Path) -> None:
+    """Keep a consistent copy of the just-migrated, still empty SQLite ``file`` for the next new workspace."""
+    if not _templates_enabled():
+        return
+    try:
+        folder = template_dir()
+        target = folder / f"workspace-{template_key()}.sqlite3"
+        if target.is_file():
+            return
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f"{target.name}.{os.getpid()}.partial"
+        with closing(sqlite3.connect(file)) as source, closing(sqlite3.connect(partial)) as copy:
+            source.backup(copy)  # includes what is still in the write-ahead log
+        os.replace(partial, target)
+    except (OSError, sqlite3.Error):
+        return

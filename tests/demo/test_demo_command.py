@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date, datetime
 
 import pytest
 from django.utils import timezone
@@ -15,11 +16,12 @@ from gongfen.common import Actor
 from gongfen.ledger.models import Entry
 from gongfen.ledger.selectors import totals_mismatches
 from gongfen.org.models import Unit
-from gongfen.publication.models import GroupPeriod, Objection, Snapshot
+from gongfen.publication.models import GroupPeriod, Holiday, HolidayYear, Objection, Snapshot
 from gongfen.publication.selectors import closing_blockers, period_state
 from gongfen.rankings.selectors import group_ranking, rank_all
 from gongfen.schemes.models import RankingGroup
 from gongfen.scoring import ranking_as_dict
+from tests.clock import PINNED, SHANGHAI, faked_env
 
 pytestmark = pytest.mark.django_db
 QUARTERS = ["2026Q1", "2026Q2", "2026Q3", "2026Q4"]
@@ -43,10 +45,18 @@ TOWNSHIPS = {
 }
 
 
+# days whose objection window would need a year with no holiday calendar (docs/demo.md "Dates")
+NO_CALENDAR = [datetime(2027, 8, 16, 10, 0, tzinfo=SHANGHAI), datetime(2028, 2, 29, 23, 30, tzinfo=SHANGHAI)]
+FALLBACK_DAY = date(2026, 10, 10)  # ten days after 2026Q3's end, like Q1 and Q2
+
+
 @pytest.fixture
-def demo(capsys):
+def demo(capsys, clock):
+    """The demo built on a day of late 2026 (the suite's pinned one): 2026Q3 is published that day."""
+    clock.move_to(PINNED)
     assert cli.main(["demo", "--cadres", "300"]) == 0
-    assert "演示县已就绪" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "演示县已就绪" in out and f"2026Q3 于今天 {PINNED.date()} 公示，异议期进行中" in out
 
 
 def test_demo_county_ranks_every_group_every_quarter_through_the_lifecycle(demo, capsys, client):
@@ -60,8 +70,19 @@ def test_demo_county_ranks_every_group_every_quarter_through_the_lifecycle(demo,
         assert heads.size + len(heads.unranked) >= 15
         assert all(r.size > 0 for r in rankings.values()), quarter
     assert any(row.vetoed for q in QUARTERS for r in rank_all(q) for row in r.rows)
-    _assert_lifecycle(capsys)
+    _assert_lifecycle(capsys, published_on=PINNED.date())
     _assert_the_api_serves_every_board(client)
+
+
+@pytest.mark.parametrize("moment", NO_CALENDAR, ids=lambda m: m.strftime("%Y-%m-%d"))
+def test_the_demo_builds_on_a_day_without_a_holiday_calendar(moment, clock, capsys):
+    """No window is counted on a guessed calendar: 2026Q3 is published on a 2026 date, the objections filed in it."""
+    clock.move_to(moment)
+    assert cli.main(["demo", "--cadres", "300"]) == 0
+    out = capsys.readouterr().out
+    assert "演示县已就绪" in out and f"2026Q3 按 2026 年的日期于 {FALLBACK_DAY} 公示" in out
+    assert not HolidayYear.objects.exists() and not Holiday.objects.filter(day__year__gte=2027).exists()
+    _assert_lifecycle(capsys, published_on=FALLBACK_DAY)
 
 
 def _assert_the_api_serves_every_board(client) -> None:
@@ -83,8 +104,9 @@ def _assert_the_api_serves_every_board(client) -> None:
     assert unballoted > 0  # the case that failed is in the demo
 
 
-def _assert_lifecycle(capsys) -> None:
-    """Q1–Q2 final, Q3 published today (window open, objections waiting), Q4 open with entries to review."""
+def _assert_lifecycle(capsys, published_on: date) -> None:
+    """Q1–Q2 final, Q3 published on ``published_on`` (open today if that is today; objections waiting),
+    Q4 open with entries to review."""
     groups = list(RankingGroup.objects.all())
     assert len(groups) >= 29
     for group in groups:
@@ -95,11 +117,15 @@ def _assert_lifecycle(capsys) -> None:
         assert not closing_blockers(group, "2026Q3").exists()
     today = timezone.localdate()
     published = GroupPeriod.objects.filter(period="2026Q3")
-    assert {(p.window_starts_on, p.window_ends_on > today) for p in published} == {(today, True)}
+    assert {(p.window_starts_on, p.window_ends_on >= today) for p in published} == {
+        (published_on, published_on == today)
+    }
+    assert all(p.window_ends_on.year == 2026 for p in published)  # counted on the shipped 2026 schedule
     assert all(p.window_ends_on < today for p in GroupPeriod.objects.filter(period__in=["2026Q1", "2026Q2"]))
     objections = Objection.objects.filter(group__code="G-QX", period="2026Q3", status="filed")
     assert objections.count() == 2
     assert {o.cadre.user.username for o in objections} == {"qx-cadre"}
+    assert {o.snapshot.version for o in objections} == {1}
     assert Entry.objects.filter(period="2026Q4", status="pending").exists()
     capsys.readouterr()
     assert cli.main(["check"]) == 0
@@ -109,11 +135,13 @@ def _assert_lifecycle(capsys) -> None:
 def test_demo_dumps_to_a_bundle_that_loads_back_to_the_same_rankings(demo, tmp_path, capsys):
     dump = tmp_path / "demo.json"
     assert cli.main(["dump", str(dump)]) == 0
-    env = {
-        **os.environ,
-        "GONGFEN_HOME": str(tmp_path),
-        "GONGFEN_DATABASE_URL": f"sqlite:///{tmp_path / 'copy.sqlite3'}",
-    }
+    env = faked_env(  # the commands run at this test's "now" too (libfaketime), not at the machine's date
+        {
+            **os.environ,
+            "GONGFEN_HOME": str(tmp_path),
+            "GONGFEN_DATABASE_URL": f"sqlite:///{tmp_path / 'copy.sqlite3'}",
+        }
+    )
     gongfen = [sys.executable, "-m", "gongfen"]
     subprocess.run([*gongfen, "load", str(dump)], env=env, check=True, capture_output=True)
     for quarter in QUARTERS:

@@ -178,19 +178,18 @@ CASES: list[tuple[str, Mutation, str, str]] = [
     ("duplicate-entry-other-content", put("entries", 5, "id", value="E01"), "$.entries[5].id", "duplicate code"),
     # rules
     ("cap-on-base-rule", put(*R, 0, "cap", value="10"), "$.schemes[0].rules[0].cap", "base rule takes no cap"),
-    ("deduction-positive", put(*R, 6, "points", value="2"), "$.schemes[0].rules[6].points", "must be < 0"),
-    ("deduction-zero", put(*R, 6, "points", value="0"), "$.schemes[0].rules[6].points", "must be < 0"),
-    ("routine-negative", put(*R, 3, "points", value="-1.5"), "$.schemes[0].rules[3].points", "must be > 0"),
-    ("routine-zero", put(*R, 3, "points", value="0"), "$.schemes[0].rules[3].points", "must be > 0"),
-    ("base-negative", put(*R, 0, "points", value="-60"), "$.schemes[0].rules[0].points", "must be > 0"),
-    ("cap-zero", put(*R, 2, "cap", value="0"), "$.schemes[0].rules[2].cap", "cap must be > 0"),
-    ("unknown-category", put(*R, 3, "category", value="bonus"), "$.schemes[0].rules[3].category", "allowed value"),
+    # 0 points and caps of 0 are valid (scoring-v2 §13; test_broken_bundles_v2 loads them)
+    ("deduction-positive", put(*R, 6, "points", value="2"), "$.schemes[0].rules[6].points", "must be ≤ 0"),
     (
-        "category-cap-zero",
-        put("schemes", 0, "category_caps", "special", value="0"),
+        "category-cap-negative",
+        put("schemes", 0, "category_caps", "special", value="-1"),
         "$.schemes[0].category_caps.special",
-        "cap must be > 0",
+        "cap must be ≥ 0",
     ),
+    ("cap-negative", put(*R, 2, "cap", value="-1"), "$.schemes[0].rules[2].cap", "cap must be ≥ 0"),
+    ("routine-negative", put(*R, 3, "points", value="-1.5"), "$.schemes[0].rules[3].points", "must be ≥ 0"),
+    ("base-negative", put(*R, 0, "points", value="-60"), "$.schemes[0].rules[0].points", "must be ≥ 0"),
+    ("unknown-category", put(*R, 3, "category", value="bonus"), "$.schemes[0].rules[3].category", "allowed value"),
     # entries naming a base rule
     ("entry-names-base-rule", put("entries", 3, "rule", value="B-GEN"), "$.entries[3].rule", "base rule"),
     (
@@ -260,7 +259,7 @@ CASES: list[tuple[str, Mutation, str, str]] = [
     ("cycle-of-two", put("units", 1, "parent", value="QX-WL"), "$.units[1].parent", "cycle"),
     ("cycle-self-parent", put("units", 3, "parent", value="TC"), "$.units[3].parent", "cycle"),
     # the document itself
-    ("wrong-format", put("format", value="gongfen-bundle/2"), "$.format", "this version reads gongfen-bundle/1"),
+    ("wrong-format", put("format", value="gongfen-bundle/3"), "$.format", "this version reads gongfen-bundle/1"),
     ("no-format", drop("format"), "$.format", "missing field"),
     ("missing-occurred-on", drop("entries", 3, "occurred_on"), "$.entries[3].occurred_on", "missing field"),
     ("missing-cadre-name", drop("cadres", 0, "name"), "$.cadres[0].name", "missing field"),
@@ -338,7 +337,7 @@ def test_references_may_name_what_the_workspace_holds():
         ],
     }
     load(later)
-    assert Entry.objects.get(code="N01").status == EntryStatus.PENDING
+    assert Entry.objects.get(code="N01").status == EntryStatus.APPROVED  # no status: approved (spec v2 §13.1)
 
 
 def test_a_cycle_through_the_workspace_is_found():
@@ -404,10 +403,10 @@ def test_every_problem_of_a_bundle_with_many_is_listed(workspace):
 
 
 @pytest.mark.parametrize(
-    ("value", "found"), [("gongfen-bundle/2", "found gongfen-bundle/2"), (2, "found 2"), (None, "found null")]
+    ("value", "found"), [("gongfen-bundle/3", "found gongfen-bundle/3"), (2, "found 2"), (None, "found null")]
 )
 def test_a_bundle_of_another_format_gets_one_problem_naming_it_whatever_else_is_wrong(workspace, value, found):
-    """A gongfen-bundle/2 (or any other) bundle is not checked as a /1 one: no pages of problems that follow."""
+    """A gongfen-bundle/3 (or any other) bundle is not checked as a /1 one: no pages of problems that follow."""
     bundle = example_bundle()
     bundle["format"] = value
     bundle["entries"][3]["rule"] = "S-NOPE"  # would be a problem of a /1 bundle
@@ -415,23 +414,23 @@ def test_a_bundle_of_another_format_gets_one_problem_naming_it_whatever_else_is_
     before = snapshot()
     problems = problems_of(bundle)
     assert problems == [("$.format", problems[0][1])]
-    assert f"({found}; this version reads gongfen-bundle/1)" in problems[0][1]
+    assert f"({found}; this version reads gongfen-bundle/1、gongfen-bundle/2)" in problems[0][1]
     assert snapshot() == before
 
 
 def test_load_of_a_bundle_of_another_format_says_so_in_one_line(tmp_path, capsys, workspace):
     bundle = example_bundle()
-    bundle["format"] = "gongfen-bundle/2"
+    bundle["format"] = "gongfen-bundle/3"
     bundle["entries"][3]["rule"] = "S-NOPE"
-    path = tmp_path / "v2.json"
+    path = tmp_path / "v3.json"
     path.write_text(json.dumps(bundle, ensure_ascii=False), encoding="utf-8")
     before = snapshot()
     assert cli.main(["load", str(path)]) == cli.EXIT_INVALID
     out, err = capsys.readouterr()
     assert out == ""
     assert err.splitlines() == [
-        "错误 (error): v2.json: $.format: 数据包格式为 gongfen-bundle/2，本版本读取 gongfen-bundle/1 "
-        "(found gongfen-bundle/2; this version reads gongfen-bundle/1)"
+        "错误 (error): v3.json: $.format: 数据包格式为 gongfen-bundle/3，本版本读取 gongfen-bundle/1、gongfen-bundle/2 "
+        "(found gongfen-bundle/3; this version reads gongfen-bundle/1、gongfen-bundle/2)"
     ]
     assert snapshot() == before
 

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 
 from gongfen.common import Actor
 from gongfen.interchange.selectors import bundle_dump
@@ -18,6 +17,7 @@ from gongfen.publication import services as publication
 from gongfen.rankings.selectors import group_by_code, group_ranking
 from gongfen.schemes.models import RankingGroup, Scheme
 from gongfen.scoring import ranking_as_dict
+from tests.clock import at
 from tests.factories import example_bundle, load
 from tests.interchange.test_broken_bundles import problems_of, snapshot
 
@@ -117,9 +117,9 @@ def test_bad_values_are_refused_with_a_json_path(mutate, path, message):
 
 
 @pytest.fixture
-def adjusted(monkeypatch):
+def adjusted(clock):
     """The example with Q3 final and two approved adjustments in Q4 (one −, one +) and a pending one."""
-    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2026, 11, 25))
+    clock.move_to(at(date(2026, 11, 25)))
     load(example_bundle())
     group = group_by_code("QX-ALL")
     publication.period_close(actor=ACTOR, group=group, period="2026Q3")

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from gongfen.accounts.models import User
 from gongfen.audit.models import AuditEvent
@@ -19,6 +18,7 @@ from gongfen.publication import services as publication
 from gongfen.publication.models import Snapshot
 from gongfen.rankings.selectors import group_by_code, group_ranking
 from gongfen.scoring.output import ranking_as_dict
+from tests.clock import at
 from tests.web_fixtures import *  # noqa: F403
 
 pytestmark = pytest.mark.django_db
@@ -33,10 +33,9 @@ def _fast(settings):
 
 
 @pytest.fixture
-def today(monkeypatch):
-    day = {"value": TODAY}
-    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day["value"])
-    return day
+def today(clock):
+    clock.move_to(at(TODAY))
+    return clock
 
 
 def entry(code):
@@ -169,7 +168,7 @@ def test_refused_when_the_current_quarter_is_closing(final_q3):
 
 
 def test_refused_when_the_scheme_year_is_over_saying_what_to_do(final_q3, today):
-    today["value"] = date(2027, 1, 12)
+    today.move_to(at(date(2027, 1, 12)))
     before = state_of_db()
     with pytest.raises(DomainError, match=r"年度 2026 已结束.*请在 2027 年的考核方案中为该干部录入一条记录"):
         adjust()

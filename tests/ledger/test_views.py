@@ -15,7 +15,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from gongfen.accounts.models import User
 from gongfen.common import Actor
@@ -26,6 +25,7 @@ from gongfen.publication.services import period_close
 from gongfen.rankings.selectors import group_by_code, group_ranking
 from gongfen.schemes.models import Rule
 from gongfen.scoring import fmt2
+from tests.clock import at
 from tests.web_fixtures import *  # noqa: F403
 from tests.web_fixtures import MINIMAL_PDF
 
@@ -38,12 +38,11 @@ LINK_E01, LINK_E10 = '/ledger/entry/E01/"', '/ledger/entry/E10/"'  # generated c
 
 
 @pytest.fixture(autouse=True)
-def pinned(settings, tmp_path, monkeypatch):
+def pinned(settings, tmp_path, clock):
     """Evidence files under a temporary folder, and a fixed "today" (late 2026)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast users for the fixture
-    real = timezone.localdate
-    monkeypatch.setattr(timezone, "localdate", lambda value=None, tz=None: real(value, tz) if value else TODAY)
+    clock.move_to(at(TODAY))
 
 
 def rule(code: str) -> Rule:
@@ -125,8 +124,10 @@ def test_mine_shows_my_own_row_breakdown_entries_and_trend(county, login):
     mine = row_of("A01", "2026Q3")
     assert f'id="q-QX-ALL">{fmt2(mine.quantitative)}<' in html
     assert f"{mine.rank}<span" in html and mine.tier in html
-    assert "S-RES 水库征迁攻坚" in html and '<meter min="0" max="12" value="12">16.00 / 12</meter>' in html  # rule cap
-    assert '<td>专项加分</td><td class="num">18.00</td><td class="num">15.00</td>' in html  # category cap
+    assert "S-RES 水库征迁攻坚" in html and '<meter min="0" max="12" value="12"' in html  # rule cap
+    assert 'aria-label="水库征迁攻坚：16.00 / 上限 12">16.00 / 12</meter> <span class="badge declared">已达上限' in html
+    cells = '<td>专项加分</td><td class="num" data-label="累计">18.00</td><td class="num" data-label="计入">15.00</td>'
+    assert cells in html  # category cap
     assert "在岗 92 天" in html  # base rule days
     assert html.count('class="trend-col') == 4  # Q1…Q4 of 2026 so far
     for code in ("E01", "E02", "E03", "E04", "E05"):
@@ -527,7 +528,8 @@ def more_entries(n: int) -> None:
     [
         # each full page counts the unread notices for the top nav's badge (one COUNT)
         ("a01", "declarations", "", 8),
-        ("qx_reviewer", "review", "", 8),
+        # + two for the duplicate flags (same work, same evidence file), three for what each really adds after caps
+        ("qx_reviewer", "review", "", 13),
         ("a01", "mine", "?period=2026Q4", 21),
     ],
 )

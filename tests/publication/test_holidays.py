@@ -13,10 +13,13 @@ from gongfen.ledger.models import Entry
 from gongfen.publication import services
 from gongfen.publication.holidays import (
     OFFICIAL_2026,
+    SHIPPED,
     HolidaysInvalid,
+    calendar_rows,
     holidays_load,
     holidays_load_file,
     holidays_parse,
+    year_calendar,
 )
 from gongfen.publication.models import GroupPeriod, Holiday
 from gongfen.rankings.selectors import group_by_code
@@ -53,6 +56,30 @@ def test_the_official_2026_file_has_every_holiday_and_every_working_weekend(offi
         "中秋节": (date(2026, 9, 25), date(2026, 9, 27), 3),
         "国庆节": (date(2026, 10, 1), date(2026, 10, 7), 7),
     }
+
+
+def test_the_shipped_2025_schedule_is_the_state_councils(db):
+    """国办发明电〔2024〕12号: every holiday and every working weekend of 2025, known without loading anything."""
+    days = year_calendar(2025)
+    assert 2025 in SHIPPED and not Holiday.objects.exists()
+    working = {day for day, works in days.items() if works}
+    assert working == {date(2025, 1, 26), date(2025, 2, 8), date(2025, 4, 27), date(2025, 9, 28), date(2025, 10, 11)}
+    assert all(day.weekday() >= 5 for day in working)
+    spans = {}
+    for row in calendar_rows(2025):
+        if not row.working:
+            spans.setdefault(row.name, []).append(row.day)
+    assert {k: (min(v), max(v), len(v)) for k, v in spans.items()} == {
+        "元旦": (date(2025, 1, 1), date(2025, 1, 1), 1),
+        "春节": (date(2025, 1, 28), date(2025, 2, 4), 8),
+        "清明节": (date(2025, 4, 4), date(2025, 4, 6), 3),
+        "劳动节": (date(2025, 5, 1), date(2025, 5, 5), 5),
+        "端午节": (date(2025, 5, 31), date(2025, 6, 2), 3),
+        "国庆节、中秋节": (date(2025, 10, 1), date(2025, 10, 8), 8),
+    }
+    # published Wed 8 October (a holiday): Thu 9, Fri 10, Sat 11 (调休 working day), Mon 13, Tue 14
+    assert services.working_days_after(date(2025, 10, 8), 5) == date(2025, 10, 14)
+    assert services.working_days_after(date(2025, 12, 26), 5) == date(2026, 1, 5)  # New Year 2026 shipped too
 
 
 def test_a_window_spanning_national_day_ends_on_the_right_day(official):

@@ -6,7 +6,6 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from gongfen.audit.models import AuditEvent
 from gongfen.common import Actor
@@ -16,6 +15,7 @@ from gongfen.publication import services as publication
 from gongfen.publication.models import GroupPeriod, PeriodState, Snapshot
 from gongfen.publication.selectors import period_state
 from gongfen.rankings.selectors import group_by_code
+from tests.clock import at
 from tests.rankings.test_views import BOARD_QUERIES, HTMX, LIFECYCLE_QUERIES, PAGE_QUERIES, board_url, page
 from tests.web_fixtures import *  # noqa: F403
 
@@ -32,11 +32,10 @@ def _fast(settings):
 
 
 @pytest.fixture
-def today(monkeypatch):
+def today(clock):
     """Pin "today" for the services the views call (the window and finalizing depend on it)."""
-    day = {"value": TODAY}
-    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day["value"])
-    return day
+    clock.move_to(at(TODAY))
+    return clock
 
 
 def move_url(move, group="QX-ALL", period=Q3):
@@ -147,7 +146,8 @@ def test_close_publish_republish_finalize_from_the_board(county, login, today):
     assert response.status_code == 302
     assert list(Snapshot.objects.values_list("version", "reason")) == [(1, ""), (2, "更正 A03 的记录")]
 
-    today["value"] = date(2026, 11, 30)  # after the window, which version 2 restarted (to 27 November)
+    today.move_to(at(date(2026, 11, 30)))  # after the window, which version 2 restarted (to 27 November)
+    client = login("qx_admin")  # ten days on, the session has expired (settings.SESSION_COOKIE_AGE)
     assert move_url("finalize") in client.get(board_url()).content.decode()
     assert client.post(move_url("finalize")).status_code == 302
     assert state() == PeriodState.FINAL
@@ -193,7 +193,8 @@ def test_while_closing_the_board_lists_what_blocks_publication(county, login):
     assert move_url("publish") in response.content.decode()
 
 
-def test_the_board_still_takes_a_fixed_number_of_queries_while_closing(county, login, django_assert_num_queries):
+def test_the_board_still_takes_a_fixed_number_of_queries_while_closing(county, login, today, django_assert_num_queries):
+    """On 20 November 2026: the closing panel looks up no holiday year (any window from today is in 2026)."""
     closing()
     client = login("org")
     client.get(board_url())

@@ -223,7 +223,7 @@ def test_a_row_opens_its_breakdown_inline_with_htmx_and_as_a_page_without(county
     fragment = login("org").get(url, headers=HTMX)
     content = fragment.content.decode().strip()
     assert content.startswith('<tr class="detail"') and "<html" not in content
-    assert "C = round(0.7 × 100.00 + 0.3 × 91.43) = 97.43" in page(fragment).text
+    assert "综合得分 = 0.7 × 折算分 + 0.3 × 定性分 = 0.7 × 100.00 + 0.3 × 91.43 ≈ 97.43" in page(fragment).text
     assert "<html" in login("org").get(url).content.decode()
 
 
@@ -266,7 +266,7 @@ def test_a01_breakdown_has_every_number_of_the_spec(county, login):
     rules, categories, classes = breakdown(login, "A01")
     assert rules.rows["B-GEN"] == [
         "B-GEN 岗位分（一般干部）",
-        "60 × 92 / 92 = 60.00 岗位分 × 在岗天数 d / 季度天数 D，四舍五入到两位小数",
+        "60 × 92 / 92 = 60.00 岗位分 × 在岗天数 ÷ 季度天数，四舍五入到两位小数",
         "60.00",
         "—",
         "60.00",
@@ -288,17 +288,17 @@ def test_a01_breakdown_has_every_number_of_the_spec(county, login):
         "deduction": ["扣分小计", "0.00", "≥ −20", "0.00"],
     }
     assert classes.rows == {
-        "leader": ["领导评价 leader", "0.4", "1", "否（不足 5 票）", "100.00"],
-        "peer": ["同事互评 peer", "0.3", "5", "是（5 票及以上）", "80.00"],
+        "leader": ["领导评价", "0.4", "1", "否（不足 5 票）", "100.00"],
+        "peer": ["同事互评", "0.3", "5", "是（5 票及以上）", "80.00"],
     }
     text = rules.text
     for line in (
-        "Q = 60.00 + 20.00 + 4.50 + 15.00 + 0.00 = 99.50",
-        "扣分合计 Dtotal = 0.00",
-        "maxQ = 99.50",
-        "Qn = 100 × Q / maxQ = 100 × 99.50 / 99.50 = 100.00",
-        "L = (0.4 × 100.00 + 0.3 × 80.00) / (0.4 + 0.3) = 91.43",
-        "C = round(0.7 × 100.00 + 0.3 × 91.43) = 97.43",
+        "工分 = 60.00 + 20.00 + 4.50 + 15.00 + 0.00 = 99.50",
+        "扣分合计 = 0.00",
+        "最高工分为 99.50",
+        "折算分 = 100 × 工分 ÷ 组内最高工分 = 100 × 99.50 ÷ 99.50 = 100.00",
+        "定性分 = (0.4 × 100.00 + 0.3 × 80.00) / (0.4 + 0.3) = 91.43",
+        "综合得分 = 0.7 × 折算分 + 0.3 × 定性分 = 0.7 × 100.00 + 0.3 × 91.43 ≈ 97.43",
         "名次 1（共 6 人参与排名",
         "一档：名次 1 ≤ ⌊0.2×6⌋ = 1",
         "上季度（2026Q2）：二档，名次 2",
@@ -313,15 +313,15 @@ def test_a03_breakdown_prorates_the_base_and_ignores_the_pending_entry(county, l
     assert rules.rows["B-GEN"][2:] == ["39.78", "—", "39.78"]
     assert "E09 2026-08-20 1.5 × 4 = 6.00 已通过" in rules.rows["R-TASK"][1]
     assert "E10" not in rules.text  # pending: not in the ledger's posted lines
-    assert classes.rows == {"leader": ["领导评价 leader", "0.4", "1", "否（不足 5 票）", "85.00"]}
+    assert classes.rows == {"leader": ["领导评价", "0.4", "1", "否（不足 5 票）", "85.00"]}
     assert categories.rows["special"] == ["专项加分小计", "0.00", "≤ 15", "0.00"]
     text = rules.text
     for line in (
         "在组天数 61 / 92",
-        "Q = 39.78 + 6.00 + 0.00 + 0.00 = 45.78",
-        "Qn = 100 × Q / maxQ = 100 × 45.78 / 99.50 = 46.01",
-        "L = (0.4 × 85.00) / (0.4) = 85.00",
-        "C = round(0.7 × 46.01 + 0.3 × 85.00) = 57.71",
+        "工分 = 39.78 + 6.00 + 0.00 + 0.00 = 45.78",
+        "折算分 = 100 × 工分 ÷ 组内最高工分 = 100 × 45.78 ÷ 99.50 = 46.01",
+        "定性分 = (0.4 × 85.00) / (0.4) = 85.00",
+        "综合得分 = 0.7 × 折算分 + 0.3 × 定性分 = 0.7 × 46.01 + 0.3 × 85.00 ≈ 57.71",
         "二档：名次 4 ≤ ⌊0.7×6⌋ = 4，4 > ⌊0.2×6⌋ = 1（不在一档）",
         "上季度（2026Q2）未参与本组排名",
         "处理： 无",
@@ -334,8 +334,8 @@ def test_a_vetoed_row_explains_its_deduction_cap_and_last_tier(county, login):
     assert "E14 2026-09-05 -50 × 1 = -50.00 已通过" in rules.rows["D-VETO"][1]
     assert categories.rows["deduction"] == ["扣分小计", "-50.00", "≥ −20", "-20.00 已封顶"]
     text = rules.text
-    assert "Q = 60.00 + 15.00 + 0.00 − 20.00 = 55.00" in text
-    assert "扣分合计 Dtotal = -20.00" in text
+    assert "工分 = 60.00 + 15.00 + 0.00 − 20.00 = 55.00" in text
+    assert "扣分合计 = -20.00" in text
     assert "一票否决：排在未被否决者之后，列入末档（四档）" in text
     assert "末位回炉：本季度在末档（四档）" in text and "一票否决者不推荐首位" in text
 
@@ -357,9 +357,9 @@ def test_a_mean_that_does_not_terminate_is_shown_rounded_and_marked(county, logi
     ]
     load(bundle)
     _, _, classes = breakdown(login, "A03")
-    assert classes.rows["peer"] == ["同事互评 peer", "0.3", "3", "否（不足 5 票）", "≈ 78.33"]  # 235 / 3
+    assert classes.rows["peer"] == ["同事互评", "0.3", "3", "否（不足 5 票）", "≈ 78.33"]  # 235 / 3
     # (0.4 × 85 + 0.3 × 235/3) / 0.7 = 82.142857…
-    assert "L = (0.4 × 85.00 + 0.3 × 78.33) / (0.4 + 0.3) = 82.14" in classes.text
+    assert "定性分 = (0.4 × 85.00 + 0.3 × 78.33) / (0.4 + 0.3) = 82.14" in classes.text
 
 
 def test_an_unranked_cadre_shows_days_and_entries(county, login):
@@ -375,7 +375,7 @@ def test_streaks_show_the_previous_quarter(county, login):
     assert board.rows["H01"][0] == board.rows["H02"][0] == "1"  # a shared first rank
     assert board.rows["H01"][7] == "—"  # no ballots: L absent
     h01, _, _ = breakdown(login, "H01", group="KH-TH")
-    for line in ("上季度（2026Q2）：一档，名次 1", "首位推荐：本季度与上季度均在一档", "C = Qn = 86.67"):
+    for line in ("上季度（2026Q2）：一档，名次 1", "首位推荐：本季度与上季度均在一档", "综合得分 = 折算分 = 86.67"):
         assert line in h01.text, line
     assert "本组本季度参与排名者均无测评票" in h01.text
     h06, _, _ = breakdown(login, "H06", group="KH-TH")

@@ -34,8 +34,9 @@ from tests.web_fixtures import *  # noqa: F403
 from tests.web_fixtures import MINIMAL_PDF, PASSWORD
 
 ACTOR = Actor(None, "test")
-# keys of the matrix that name no object of a unit or a person (a quarter, a year of the county)
-NOT_AN_OBJECT = {"quarter", "county", "import_kind"}
+# keys of the matrix that name no object of a unit or a person (a quarter, a year of the county, the
+# county's holiday calendar of a year, which only 组织部 edits: the matrix checks the other roles)
+NOT_AN_OBJECT = {"quarter", "county", "import_kind", "holiday_year"}
 QX_SIDE = ["qx_admin", "qx_reviewer", "sk_lead", "a01", "a04"]
 TC_SIDE = ["tc_admin", "tc_reviewer"]
 OBJECT_URLS = sorted(name for name, (_m, key, _e) in MATRIX.items() if key and key not in NOT_AN_OBJECT)
@@ -105,10 +106,19 @@ def tc_objects() -> dict:
             "args": [2027]
         },  # not a unit's: only 组织部 edits the calendar, every other role finds nothing
         "post": {"args": ["T01", Post.objects.get(cadre=t01).pk], "data": {"end": "2026-09-30", "reason": "调动"}},
+        "warning": {"args": [], "data": tc_last_tier_warning()},
         **api_token("t01"),
         **webhook_objects(),  # county-wide: an endpoint and a delivery only 组织部 reaches
         **import_objects("tc_admin"),  # 桐村镇's administrator's upload: its uploader's alone
     }
+
+
+def tc_last_tier_warning() -> dict:
+    """The 2026Q3 early warning of whoever is last in 桐村镇's group (analytics:warning_follow_up)."""
+    from gongfen.rankings.selectors import group_by_code, group_ranking
+    from tests.test_permission_matrix import warning_of
+
+    return warning_of(group_ranking(group_by_code("TC-ALL"), "2026Q3").rows[-1].cadre, "TC-ALL")
 
 
 def webhook_objects() -> dict:
@@ -166,6 +176,10 @@ def tc_publication_objects() -> dict:
 def foreign(role: str, key: str) -> dict:
     # 桐村镇's roles reach for 齐溪镇's objects; so does the task-force lead for publications, being
     # himself a cadre of 桐村镇 (A07) and so a reader of its published board
+    if key.startswith("gr_"):  # 考核等次: 齐溪镇's sheet for 桐村镇's roles, 桐村镇's for 齐溪镇's
+        from tests.grades.matrix_objects import grades_objects
+
+        return grades_objects("QX" if role in TC_SIDE else "TC")[key]
     if role in TC_SIDE or (role == "sk_lead" and key.startswith("pub_")):
         return (publication_objects if key.startswith("pub_") else make_objects)()[key]
     objects = (tc_publication_objects if key.startswith("pub_") else tc_objects)()
@@ -198,6 +212,8 @@ def test_the_foreign_objects_are_real_their_own_people_reach_them(towns, client)
         client.force_login(User.objects.get(username="tc_admin"))
         for name, key in [("schemes:detail", "scheme"), ("org:cadre", "cadre"), ("rankings:board", "board")]:
             assert client.get(reverse(name, args=objects[key]["args"])).status_code == 200, name
+        follow_up = client.post(reverse("analytics:warning_follow_up"), objects["warning"]["data"])
+        assert follow_up.status_code == 302, "桐村镇's administrator records a follow-up of its own warning"
         client.force_login(User.objects.get(username="t01"))
         assert client.get(reverse("ledger:entry", args=objects["pending"]["args"])).status_code == 200
         assert client.get(reverse("ledger:evidence", args=objects["evidence"]["args"])).status_code == 200

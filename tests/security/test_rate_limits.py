@@ -9,12 +9,13 @@ affected, and the next minute starts afresh. Small limits here; the defaults are
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from gongfen import ratelimit
 from gongfen.accounts.models import User
 from gongfen.api.services import token_create
 from gongfen.common import Actor
@@ -26,14 +27,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """The limiter's clock, pinned (a minute's window is then the test's to move)."""
-    now = {"t": 1_800_000_000.0}  # the start of a window
-    monkeypatch.setattr(ratelimit, "_now", lambda: now["t"])
-    return now
+def window(clock):
+    """The clock stopped at the start of the next minute's window (the limiter reads timezone.now, and the
+    round of the ``evaluation`` fixture is still open); a test moves it a window on with ``shift(60)``."""
+    clock.move_to(datetime.fromtimestamp((int(timezone.now().timestamp()) // 60 + 1) * 60, UTC), tick=False)
+    return clock
 
 
-def test_the_public_code_page_stops_a_code_guesser_at_the_limit(evaluation, settings, clock):  # noqa: F811
+def test_the_public_code_page_stops_a_code_guesser_at_the_limit(evaluation, settings, window):  # noqa: F811
     settings.GONGFEN_RATE_VOTE_ADDRESS = 5
     url = reverse("evaluations:vote_public")
     guesser = Client(REMOTE_ADDR="203.0.113.7")
@@ -46,7 +47,7 @@ def test_the_public_code_page_stops_a_code_guesser_at_the_limit(evaluation, sett
     voter = Client(REMOTE_ADDR="198.51.100.9")  # another address: still votes
     code = evaluation["codes"][0]
     assert voter.get(url, {"code": code}).content.decode().count('<fieldset class="rate"') == 7
-    clock["t"] += 60  # the next minute
+    window.shift(60)  # the next minute
     assert guesser.get(url, {"code": "AAAA-BBBB-CCCY"}).status_code == 200
     assert not Vote.objects.filter(evaluator_class="public").exists()
 
@@ -63,7 +64,7 @@ def tokens(*names: str) -> list[str]:
     return out
 
 
-def test_the_api_limits_each_token(county, settings, clock):
+def test_the_api_limits_each_token(county, settings, window):
     settings.GONGFEN_RATE_API_TOKEN, settings.GONGFEN_RATE_API_ADDRESS = 3, 100
     first, second = tokens("org", "qx_admin")
     client = Client(REMOTE_ADDR="203.0.113.20")
@@ -73,11 +74,11 @@ def test_the_api_limits_each_token(county, settings, clock):
     body = refused.json()
     assert body["code"] == "rate_limited" and "令牌" in body["message"] and set(body) == {"code", "message", "field"}
     assert api_get(client, second).status_code == 200  # another token, same address
-    clock["t"] += 60
+    window.shift(60)
     assert api_get(client, first).status_code == 200
 
 
-def test_the_api_limits_each_address_guessed_tokens_included(county, settings, clock):
+def test_the_api_limits_each_address_guessed_tokens_included(county, settings, window):
     settings.GONGFEN_RATE_API_TOKEN, settings.GONGFEN_RATE_API_ADDRESS = 100, 4
     (good,) = tokens("org")
     guesser = Client(REMOTE_ADDR="203.0.113.30")

@@ -32,9 +32,13 @@ def check_deploy(tmp_path, **env) -> subprocess.CompletedProcess:
 
 
 def test_production_settings_pass_check_deploy_with_no_warning(tmp_path):
-    result = check_deploy(tmp_path, GONGFEN_SECRET_KEY=secrets.token_urlsafe(50))
+    """As docs/admin-guide.md deploys it: a strong key and the address people open."""
+    key = secrets.token_urlsafe(50)
+    result = check_deploy(tmp_path, GONGFEN_SECRET_KEY=key, GONGFEN_BASE_URL="https://gongfen.example.gov.cn")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout + result.stderr
+    without_address = check_deploy(tmp_path, GONGFEN_SECRET_KEY=key)
+    assert without_address.returncode != 0 and "gongfen.W001" in without_address.stdout + without_address.stderr
 
 
 def test_a_weak_key_is_refused_at_start_and_plain_http_fails_the_check(tmp_path):

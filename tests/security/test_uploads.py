@@ -23,10 +23,11 @@ SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 POLYGLOT = b"%PDF-1.4\n<html><script>alert(1)</script></html>\n%%EOF\n"  # a PDF header, HTML inside
 
 
-def declare(client, name: str, content: bytes):
+def declare(client, name: str, content: bytes, **more):
     rule = Rule.objects.get(scheme__code="QX-2026", code="R-TASK")
     upload = SimpleUploadedFile(name, content, content_type="application/pdf")
     data = {"rule": rule.pk, "occurred_on": "2026-08-10", "quantity": "1", "description": "走访", "intent": "submit"}
+    data |= more
     return client.post(reverse("ledger:declare"), {**data, "evidence": [upload]})
 
 
@@ -57,7 +58,7 @@ def test_an_oversized_upload_through_the_page_changes_nothing(county, client):
 def test_stored_under_a_random_name_in_a_folder_no_url_serves(county, client):
     client.force_login(county["a01"])
     declare(client, "../../etc/走访.pdf", MINIMAL_PDF)
-    declare(client, "../../etc/走访.pdf", MINIMAL_PDF)
+    declare(client, "../../etc/走访.pdf", MINIMAL_PDF, confirm_duplicate="1")  # the same file again, knowingly
     first, second = Evidence.objects.order_by("id")
     assert first.token != second.token and len(first.token) >= 43  # 32 random bytes, URL-safe
     stored = sorted(p.name for p in evidence_files.evidence_root().iterdir())

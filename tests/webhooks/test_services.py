@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.db import transaction
 
@@ -73,7 +75,7 @@ def test_publication_and_republication(county):
     group = publish_q3()
     from gongfen.publication import services as publication
 
-    publication.period_republish(actor=ACTOR, group=group, period=Q3, reason="更正")
+    publication.period_republish(actor=ACTOR, group=group, period=Q3, reason="更正", today=date(2026, 11, 23))
     payloads = [d.payload for d in Delivery.objects.order_by("pk")]
     assert [(p["group"]["code"], p["period"], p["version"], p["republication"]) for p in payloads] == [
         ("QX-ALL", Q3, 1, False),

@@ -14,7 +14,10 @@ from .models import Scope
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("名称（用途）"), max_length=100, help_text=_("例如：OA 系统同步"))
     scopes = forms.MultipleChoiceField(
-        label=_("权限范围"), choices=Scope.choices, widget=forms.CheckboxSelectMultiple, initial=[Scope.READ]
+        label=_("权限范围"),
+        choices=[c for c in Scope.choices if c[0] != Scope.INTAKE],  # a source's token comes with its source
+        widget=forms.CheckboxSelectMultiple,
+        initial=[Scope.READ],
     )
     expires_on = forms.DateField(
         label=_("有效期至（含当天，可不填）"), required=False, widget=forms.DateInput(attrs={"type": "date"})

@@ -8,12 +8,17 @@ from django.utils.translation import pgettext_lazy
 
 
 class Scope(models.TextChoices):
-    """What a token may be used for; ``admin`` includes the other three."""
+    """What a token may be used for; ``admin`` includes the other three.
+
+    ``intake`` is the scope of a source system's token (来源系统推送, docs/intake.md): it is made when
+    组织部 registers the source, never on the token page, and only the intake endpoints answer it.
+    """
 
     READ = "read", _("读取（排名与数据）")
     DECLARE = "declare", _("申报")
     REVIEW = "review", _("审核")
     ADMIN = "admin", _("管理（含以上全部）")
+    INTAKE = "intake", _("来源系统推送")
 
 
 class AccessToken(models.Model):

@@ -14,9 +14,11 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 from ninja.renderers import JSONRenderer
 
+from gongfen.grades import api as grades_api
+
 from . import errors
 from .auth import BearerToken
-from .endpoints import data, entries
+from .endpoints import data, entries, intake
 
 # the tags of the operations: ASCII names (module names in generated clients), described in Chinese
 TAGS = [
@@ -26,6 +28,8 @@ TAGS = [
     {"name": "rankings", "description": "实时排名"},
     {"name": "publications", "description": "公示与定稿的排名"},
     {"name": "evaluations", "description": "定性评价轮次"},
+    {"name": "grades", "description": "考核等次（年度考核、平时考核）"},
+    {"name": "intake", "description": "来源系统推送待确认记录（仅来源系统令牌）"},
 ]
 
 
@@ -80,6 +84,8 @@ api = GongfenAPI(
 errors.install(api)
 api.add_router("/", data.router)
 api.add_router("/", entries.router)
+api.add_router("/", grades_api.router)
+api.add_router("/", intake.router)
 
 
 def not_found(request, rest: str):

@@ -12,8 +12,12 @@ from gongfen.evaluations.models import Ballot
 from gongfen.ledger.models import Entry, EntryKind
 from gongfen.org.models import Cadre, Post, Unit
 from gongfen.schemes.models import PublicationScope, RankingGroup, Rule, Scheme
+from gongfen.schemes.selectors import dec_text, rule_as_bundle, scheme_standard
 
-from .validate import WRITTEN_FORMAT
+from .validate import FORMAT_V1, FORMAT_V2
+
+V2_SCHEME_FIELDS = ("period", "items", "coefficients", "deduction_item", "tier_policy", "veto_mode", "qualitative")
+__all__ = ["dec_text", "rule_as_bundle"]
 
 # optional in a bundle: a scheme or group at these values is written without them
 DEFAULT_OBJECTION_DAYS = Scheme._meta.get_field("objection_days").default
@@ -43,14 +47,17 @@ def bundle_counts(bundle: dict[str, Any]) -> dict[str, int]:
 
 
 def bundle_dump() -> dict[str, Any]:
+    """The whole workspace as a bundle: ``gongfen-bundle/2`` when any scheme came as /2 (or is a tree), else /1,
+    so that every scheme loads back meaning and ranking exactly as now (a /1 scheme keeps v1's ranking JSON)."""
+    schemes = _schemes()
     return {
-        "format": WRITTEN_FORMAT,
+        "format": bundle_format_of(schemes),
         "units": [
             {"code": u.code, "name": u.name, "kind": u.kind, "parent": u.parent.code if u.parent_id else None}
             for u in Unit.objects.select_related("parent").order_by("path")
         ],
         "cadres": _cadres(),
-        "schemes": _schemes(),
+        "schemes": schemes,
         "groups": [
             group_as_bundle(g)
             for g in RankingGroup.objects.select_related("scheme", "select_unit").prefetch_related("publish_units")
@@ -76,41 +83,12 @@ def _cadres() -> list[dict]:
     return [{"code": c.code, "name": c.name, "posts": posts[c.pk]} for c in Cadre.objects.order_by("code")]
 
 
-def rule_as_bundle(rule: Rule) -> dict[str, Any]:
-    """A rule as a bundle holds it (optional fields only when set)."""
-    item: dict[str, Any] = {"code": rule.code, "name": rule.name, "category": rule.category, "points": dec(rule.points)}
-    if rule.unit_label:
-        item["unit"] = rule.unit_label
-    if rule.cap is not None:
-        item["cap"] = dec(rule.cap)
-    if rule.veto:
-        item["veto"] = True
-    if rule.positions:
-        item["positions"] = list(rule.positions)
-    if rule.evidence_required:
-        item["evidence_required"] = True
-    if rule.manual:
-        item["manual_points"] = {"min": dec(rule.manual_min), "max": dec(rule.manual_max)}
-    return item
-
-
 def scheme_as_bundle(scheme: Scheme, rules: list[Rule] | None = None) -> dict[str, Any]:
-    """A scheme with its rules in rule order, as a bundle holds it (``rules`` when already read)."""
+    """A scheme with its rules (or item tree) in order, as a bundle holds it (``rules`` when already read)."""
     if rules is None:
         rules = list(scheme.rules.order_by("sort_order", "id"))
-    item: dict[str, Any] = {
-        "code": scheme.code,
-        "name": scheme.name,
-        "unit": scheme.unit.code,
-        "year": scheme.year,
-        "weights": {"quantitative": dec(scheme.weight_quantitative), "qualitative": dec(scheme.weight_qualitative)},
-        "grades": {g["name"]: g["value"] for g in scheme.grades},
-        "evaluator_classes": {c["name"]: c["weight"] for c in scheme.evaluator_classes},
-        "tiers": [{"name": t["name"], "cumulative": t["cumulative"]} for t in scheme.tiers],
-        "min_days": scheme.min_days,
-        "category_caps": dict(scheme.category_caps),
-        "rules": [rule_as_bundle(r) for r in rules],
-    }
+    standard = scheme_standard(scheme, rules)
+    item: dict[str, Any] = {"code": scheme.code, "name": scheme.name, "unit": scheme.unit.code, **standard}
     if scheme.derived_from_id:
         item["derived_from"] = scheme.derived_from.code
     if scheme.objection_days != DEFAULT_OBJECTION_DAYS:
@@ -119,6 +97,12 @@ def scheme_as_bundle(scheme: Scheme, rules: list[Rule] | None = None) -> dict[st
     if any(contact.values()):
         item["objection_contact"] = contact
     return item
+
+
+def bundle_format_of(schemes: list[dict[str, Any]]) -> str:
+    """``gongfen-bundle/2`` when a scheme needs it (an item tree or any v2 field), else ``/1``."""
+    v2 = any(any(key in s for key in V2_SCHEME_FIELDS) for s in schemes)
+    return FORMAT_V2 if v2 else FORMAT_V1
 
 
 def _schemes() -> list[dict]:
@@ -152,6 +136,7 @@ def _entries() -> list[dict]:
     out = []
     rows = (
         Entry.objects.exclude(kind=EntryKind.REVERSAL)
+        .exclude(status="deleted")  # a draft its author deleted: never posted, not part of the county's data
         .order_by("id")
         .values_list(
             "code",

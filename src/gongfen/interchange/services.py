@@ -56,7 +56,86 @@ def read_bundle(path: str | Path) -> Any:
 def _dec(value: Any, default: str | None = None) -> Decimal | None:
     if value is None:
         return Decimal(default) if default is not None else None
-    return Decimal(value)
+    return Decimal(value)  # a decimal string, or a JSON integer (gongfen-bundle/2)
+
+
+def _text(value: Any) -> Any:
+    """A bundle decimal kept as the string the bundle would write (a JSON integer becomes "5")."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+DEFAULT_MIN_DAYS = {"month": 10, "quarter": 30, "half": 60, "year": 120}
+NODE_DEFAULTS: dict[str, Any] = {
+    "kind": "",
+    "floor": None,
+    "start": None,
+    "allotment": None,
+    "cap_exempt": False,
+    "step": None,
+    "bands": [],
+    "veto_mode": "",
+}
+NODE_FIELDS = ("floor", "cap", "start", "allotment", "step")
+
+
+def _walk(items: list[dict], parent: str | None = None):
+    """(node, parent code) for every item of a tree, in pre-order."""
+    for node in items:
+        yield node, parent
+        yield from _walk(node.get("children") or (), node["code"])
+
+
+def _node_values(node: dict) -> dict:
+    """A tree item as a Rule's values (scoring-v2 §4, §5)."""
+    veto = node.get("veto", False)
+    leaf = node.get("kind") is not None
+    return {
+        "name": node.get("name", ""),
+        "category": "",
+        "points": _dec(node.get("points"), "0"),
+        "unit_label": node.get("unit", ""),
+        **{key: _dec(node.get(key)) for key in NODE_FIELDS},
+        "veto": bool(veto),
+        "positions": list(node.get("positions") or []),
+        "evidence_required": bool(node.get("evidence_required", False)),
+        "kind": node["kind"] if leaf else "internal",
+        "cap_exempt": bool(node.get("cap_exempt", False)),
+        "bands": [{"min": _text(b["min"]), "points": _text(b["points"])} for b in node.get("bands") or ()],
+        "veto_mode": veto if isinstance(veto, str) else "",
+    }
+
+
+def _tier_values(tier: dict) -> dict:
+    return {k: _text(v) for k, v in tier.items()}
+
+
+def _coefficient_values(c: dict) -> dict:
+    out = {"by": c["by"], "values": {k: _text(v) for k, v in c["values"].items()}}
+    if "default" in c:
+        out["default"] = _text(c["default"])
+    if "items" in c:
+        out["items"] = list(c["items"])
+    return out
+
+
+def _qualitative_values(q: dict | None) -> dict:
+    if not q:
+        return {}
+    out = {k: v for k, v in q.items() if k not in ("bands", "penalty")}
+    if "bands" in q:
+        out["bands"] = [{"min": _text(b["min"]), "score": _text(b["score"])} for b in q["bands"]]
+    if "penalty" in q:
+        out["penalty"] = {k: _text(v) for k, v in q["penalty"].items()}
+    return out
+
+
+def _annual_values(a: dict | None) -> dict | None:
+    if a is None:
+        return None
+    out = dict(a)
+    if "tiers" in a:
+        out["tiers"] = [_tier_values(t) for t in a["tiers"]]
+    return out
 
 
 def workspace_for(bundle: Any, actor: Actor | None = None) -> Workspace:
@@ -75,12 +154,13 @@ def workspace_for(bundle: Any, actor: Actor | None = None) -> Workspace:
     ws.units = {code: parent for code, parent in Unit.objects.values_list("code", "parent__code")}
     ws.cadres = set(Cadre.objects.values_list("code", flat=True))
     rules: dict[str, dict] = defaultdict(dict)
-    for scheme_code, code, category, veto, points, low, high in Rule.objects.values_list(
-        "scheme__code", "code", "category", "veto", "points", "manual_min", "manual_max"
+    for scheme_code, code, category, veto, kind, points, low, high in Rule.objects.values_list(
+        "scheme__code", "code", "category", "veto", "kind", "points", "manual_min", "manual_max"
     ):
         rules[scheme_code][code] = {
-            "category": category,
+            "category": category or None,
             "veto": veto,
+            "kind": kind or None,
             "points": points,
             "manual_min": low,
             "manual_max": high,
@@ -96,6 +176,7 @@ def workspace_for(bundle: Any, actor: Actor | None = None) -> Workspace:
             "grades": [g["name"] for g in s.grades],
             "classes": [c["name"] for c in s.evaluator_classes],
             "rules": rules.get(s.code, {}),
+            "period": s.period_kind,
         }
     for s in Scheme.objects.filter(groups__evaluation_rounds__state=RoundState.OPEN).distinct():
         ws.open_rounds[s.code] = {
@@ -315,12 +396,26 @@ class _Loader:
         rules = {(r.scheme.code, r.code): r for r in Rule.objects.select_related("scheme")}
         for item in items:
             scheme = schemes[item["code"]]
+            if item.get("items") is not None:
+                for order, (node, parent) in enumerate(_walk(item["items"])):
+                    self.load_rule(scheme, _node_values(node), order, rules, code=node["code"], parent=parent)
+                    self.place(rules[(scheme.code, node["code"])], rules[(scheme.code, parent)] if parent else None)
+                continue
             for order, rule_item in enumerate(item["rules"]):
                 self.load_rule(scheme, rule_item, order, rules)
         return schemes, rules
 
+    @staticmethod
+    def place(rule: Rule, parent: Rule | None) -> None:
+        """A tree node under its parent (None: top level)."""
+        if rule.parent_id != (parent.pk if parent else None):
+            rule.parent = parent
+            rule.save(update_fields=["parent"])
+
     def scheme_values(self, item: dict) -> dict:
         contact = item.get("objection_contact") or {}
+        period = item.get("period", "quarter")
+        v2 = self.bundle.get("format") == "gongfen-bundle/2"
         return {
             "name": item["name"],
             "unit": self.units[item["unit"]],
@@ -329,31 +424,58 @@ class _Loader:
             "weight_qualitative": Decimal(item["weights"]["qualitative"]),
             "grades": [{"name": k, "value": v} for k, v in item["grades"].items()],
             "evaluator_classes": [{"name": k, "weight": v} for k, v in item["evaluator_classes"].items()],
-            "tiers": [{"name": t["name"], "cumulative": t["cumulative"]} for t in item["tiers"]],
-            "category_caps": dict(item.get("category_caps") or {}),
-            "min_days": item.get("min_days", 30),
+            "tiers": [_tier_values(t) for t in item.get("tiers") or ()],
+            "category_caps": {k: _text(v) for k, v in (item.get("category_caps") or {}).items()},
+            "min_days": item.get("min_days", DEFAULT_MIN_DAYS[period]),
+            "period_kind": period,
+            "tier_policy": item.get("tier_policy", "proportional"),
+            "shape": "items" if item.get("items") is not None else "rules",
+            "bundle_version": 2 if v2 else 1,
+            "deduction_item": item.get("deduction_item") or "",
+            "coefficients": [_coefficient_values(c) for c in item.get("coefficients") or ()],
+            "veto_mode": item.get("veto_mode", "bottom"),
+            "qualitative": _qualitative_values(item.get("qualitative")),
+            "annual": _annual_values(item.get("annual")),
             "objection_days": item.get("objection_days", DEFAULT_OBJECTION_DAYS),
             **{f"objection_{k}": (contact.get(k) or "").strip() for k in CONTACT_KEYS},
         }
 
-    def load_rule(self, scheme: Scheme, item: dict, order: int, rules: dict) -> None:
-        values = {
-            "name": item["name"],
-            "category": item["category"],
-            "points": Decimal(item["points"]),
-            "unit_label": item.get("unit", ""),
-            "cap": _dec(item.get("cap")),
-            "veto": bool(item.get("veto", False)),
-            "positions": list(item.get("positions") or []),
-            "evidence_required": bool(item.get("evidence_required", False)),
-            "manual_min": _dec((item.get("manual_points") or {}).get("min")),
-            "manual_max": _dec((item.get("manual_points") or {}).get("max")),
-        }
+    def load_rule(
+        self, scheme: Scheme, item: dict, order: int, rules: dict, code: str | None = None, parent: str | None = None
+    ) -> None:
+        """A v1 rule (``item`` as the bundle has it) or a tree node (``item`` already as values, with ``code``)."""
+        if code is None:
+            code = item["code"]
+            veto = item.get("veto", False)
+            values = {
+                "name": item["name"],
+                "category": item["category"],
+                "points": _dec(item["points"]),
+                "unit_label": item.get("unit", ""),
+                "cap": _dec(item.get("cap")),
+                "veto": bool(veto),
+                "positions": list(item.get("positions") or []),
+                "evidence_required": bool(item.get("evidence_required", False)),
+                "manual_min": _dec((item.get("manual_points") or {}).get("min")),
+                "manual_max": _dec((item.get("manual_points") or {}).get("max")),
+                **NODE_DEFAULTS,
+                "veto_mode": veto if isinstance(veto, str) else "",
+            }
+        else:
+            values = item
+        item = {"code": code}
         rule = rules.get((scheme.code, item["code"]))
         if rule is None:
             rule = Rule.objects.create(scheme=scheme, code=item["code"], sort_order=order, version=1, **values)
             rules[(scheme.code, rule.code)] = rule
-            RuleVersion.objects.create(rule=rule, version=1, created_by=self.actor.user, reason=self.reason, **values)
+            RuleVersion.objects.create(
+                rule=rule,
+                version=1,
+                created_by=self.actor.user,
+                reason=self.reason,
+                parent_code=parent or "",
+                **values,
+            )
             self.count("rules", created=1)
             return
         if all(getattr(rule, k) == v for k, v in values.items()):
@@ -369,7 +491,12 @@ class _Loader:
         rule.sort_order = order
         rule.save()
         RuleVersion.objects.create(
-            rule=rule, version=rule.version, created_by=self.actor.user, reason=self.reason, **values
+            rule=rule,
+            version=rule.version,
+            created_by=self.actor.user,
+            reason=self.reason,
+            parent_code=parent or "",
+            **values,
         )
         audit_record(
             actor=self.actor,
@@ -422,7 +549,7 @@ class _Loader:
             existing.update(Entry.objects.filter(code__in=codes[start : start + BATCH]).values_list("code", flat=True))
         fresh = [i for i in items if i["id"] not in existing]
         moved = [i for i in items if i["id"] in existing]
-        deltas: dict[tuple, list] = defaultdict(lambda: [Decimal(0), 0])
+        deltas: dict[tuple, list] = defaultdict(lambda: [Decimal(0), 0, Decimal(0)])
         total = len(fresh)
         # adjustments after every other entry, so that the originals they name have their ids
         plain = [i for i in fresh if "adjusts" not in i]
@@ -448,7 +575,7 @@ class _Loader:
             scheme = self.schemes[item["scheme"]]
             rule = self.rules[(scheme.code, item["rule"])]
             day = date.fromisoformat(item["occurred_on"])
-            status = item.get("status", EntryStatus.PENDING)
+            status = item.get("status", EntryStatus.APPROVED)  # spec §13.1: an entry without status is approved
             entry = Entry(
                 code=item["id"],
                 cadre_id=self.cadres[item["cadre"]],
@@ -478,6 +605,7 @@ class _Loader:
                 key = (entry.cadre_id, scheme.pk, rule.pk, entry.period)
                 deltas[key][0] += entry.amount
                 deltas[key][1] += 1
+                deltas[key][2] += entry.sign * entry.quantity
                 if status == EntryStatus.REVOKED:
                     revoked.append(entry)
             rows.append(entry)
@@ -488,6 +616,7 @@ class _Loader:
             key = (entry.cadre_id, entry.scheme_id, entry.rule_id, entry.period)
             deltas[key][0] -= entry.amount
             deltas[key][1] -= 1
+            deltas[key][2] -= entry.sign * entry.quantity
         bulk_insert(Entry, reversals)
         events = [
             EntryEvent(
@@ -514,25 +643,32 @@ class _Loader:
             for t in RuleTotal.objects.select_for_update().filter(scheme_id__in=schemes, period__in=periods)
         }
         new, changed = [], []
-        for key, (amount, count) in deltas.items():
+        for key, (amount, count, quantity) in deltas.items():
             total = existing.get(key)
             if total is None:
                 new.append(
                     RuleTotal(
-                        cadre_id=key[0], scheme_id=key[1], rule_id=key[2], period=key[3], amount=amount, count=count
+                        cadre_id=key[0],
+                        scheme_id=key[1],
+                        rule_id=key[2],
+                        period=key[3],
+                        amount=amount,
+                        count=count,
+                        quantity=quantity,
                     )
                 )
             else:
                 total.amount += amount
                 total.count += count
+                total.quantity += quantity
                 changed.append(total)
         bulk_insert(RuleTotal, new)
-        RuleTotal.objects.bulk_update(changed, ["amount", "count"], batch_size=BATCH)
+        RuleTotal.objects.bulk_update(changed, ["amount", "count", "quantity"], batch_size=BATCH)
 
     def move_entry(self, item: dict) -> None:
         """An entry the workspace has: apply the status change the bundle asks for, through the ledger services."""
         entry = Entry.objects.get(code=item["id"])
-        status = item.get("status", EntryStatus.PENDING)
+        status = item.get("status", EntryStatus.APPROVED)
         if status == entry.status:
             self.count("entries", unchanged=1)
             return

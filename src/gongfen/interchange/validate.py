@@ -38,8 +38,10 @@ LEGAL_MOVES = {  # existing status → statuses a bundle may move an entry to
 # The bundle formats this version reads (docs/bundle.md). A bundle of any other is refused with one
 # problem naming what it found, before any other check; to read a new format, add it here (and teach
 # bundle.schema.json and the loader its fields).
-BUNDLE_FORMATS: tuple[str, ...] = ("gongfen-bundle/1",)
-WRITTEN_FORMAT = "gongfen-bundle/1"  # what `gongfen dump` writes
+BUNDLE_FORMATS: tuple[str, ...] = ("gongfen-bundle/1", "gongfen-bundle/2")
+FORMAT_V1, FORMAT_V2 = BUNDLE_FORMATS
+WRITTEN_FORMAT = FORMAT_V2  # what `gongfen dump` writes when a scheme needs it (else /1, see selectors.bundle_dump)
+SCHEMA_FILES = {FORMAT_V1: "bundle.schema.json", FORMAT_V2: "bundle-2.schema.json"}
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,9 @@ class BundleInvalid(DomainError):
 
 
 @cache
-def bundle_schema() -> dict:
-    return json.loads(resources.files("gongfen.interchange").joinpath("bundle.schema.json").read_text("utf-8"))
+def bundle_schema(fmt: str = FORMAT_V1) -> dict:
+    name = SCHEMA_FILES[fmt]
+    return json.loads(resources.files("gongfen.interchange").joinpath(name).read_text("utf-8"))
 
 
 def json_path(parts) -> str:
@@ -96,6 +99,7 @@ class Checker:
     def __init__(self, bundle: dict, workspace: Workspace):
         self.bundle = bundle
         self.ws = workspace
+        self.v2 = bundle.get("format") == FORMAT_V2
         self.problems: list[BundleProblem] = []
 
     def add(self, path: str, message: str) -> None:
@@ -111,6 +115,8 @@ class Checker:
     # --- scalar helpers ----------------------------------------------------
 
     def decimal(self, value: Any, path: str, what: str) -> Decimal | None:
+        if self.v2 and isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # a /2 bundle may write a decimal as a JSON integer
         if not isinstance(value, str):
             return None  # the schema reported it
         try:
@@ -234,11 +240,13 @@ class Checker:
                 (s.get("category_caps") or {}).items() if isinstance(s.get("category_caps"), dict) else ()
             ):
                 number = self.decimal(cap, f"{path}.category_caps.{category}", "类别上限")
-                if number is not None and number <= 0:
-                    self.add(f"{path}.category_caps.{category}", f"类别上限必须大于 0，得到 {cap} (cap must be > 0)")
+                if number is not None and number < 0:
+                    self.add(f"{path}.category_caps.{category}", f"类别上限不能为负，得到 {cap} (cap must be ≥ 0)")
+            leaves = self.check_v2_scheme(s, path, units) if self.v2 else {}
             if isinstance(code, str):
                 own = rules_of.setdefault(code, {})
                 own.update(self.check_rules(s, path))
+                own.update(leaves)
                 self.check_ballots_still_fit(s, path)
                 self.check_frozen(s, path)
         return rules_of
@@ -259,6 +267,11 @@ class Checker:
                     "本方案有进行中的评价轮次：等次和评价主体在轮次结束前不能修改 "
                     "(grades and evaluator classes are frozen while a round is open)",
                 )
+
+    def check_v2_scheme(self, s: dict, path: str, units: set[str]) -> dict[str, dict]:
+        from .validate_v2 import SchemeCheck
+
+        return SchemeCheck(s, path, self.add, lambda code: self.unit_known(code, units)).run()
 
     def check_ballots_still_fit(self, s: dict, path: str) -> None:
         """A scheme may not drop a grade or class that ballots already in the workspace use."""
@@ -305,7 +318,7 @@ class Checker:
                         f"评价主体 {name!r} 的权重必须大于 0，得到 {weight} (class weight must be > 0)",
                     )
         tiers = s.get("tiers")
-        if not isinstance(tiers, list):
+        if not isinstance(tiers, list) or self.v2:  # a /2 scheme's tiers follow its tier_policy (validate_v2)
             return
         previous = Decimal(0)
         names = Counter(t.get("name") for t in tiers if isinstance(t, dict) and isinstance(t.get("name"), str))
@@ -348,21 +361,21 @@ class Checker:
                     self.add(f"{rpath}.code", f"规则编码 {code!r} 重复，首次出现在 {seen[code]} (duplicate code)")
                 seen.setdefault(code, rpath)
             points = self.decimal(rule.get("points"), f"{rpath}.points", "分值")
-            if points is not None and isinstance(category, str):
-                if category == "deduction" and points >= 0:
+            if points is not None and isinstance(category, str):  # 0 is valid in any category (§13)
+                if category == "deduction" and points > 0:
                     self.add(
-                        f"{rpath}.points", f"扣分类规则的分值必须为负数，得到 {points} (deduction points must be < 0)"
+                        f"{rpath}.points", f"扣分类规则的分值不能为正数，得到 {points} (deduction points must be ≤ 0)"
                     )
-                elif category != "deduction" and points <= 0:
+                elif category != "deduction" and points < 0:
                     self.add(
-                        f"{rpath}.points", f"{category} 类规则的分值必须为正数，得到 {points} (points must be > 0)"
+                        f"{rpath}.points", f"{category} 类规则的分值不能为负数，得到 {points} (points must be ≥ 0)"
                     )
             if rule.get("cap") is not None:
                 if category == "base":
                     self.add(f"{rpath}.cap", "岗位分规则按在岗天数折算，不能设上限 (a base rule takes no cap)")
                 cap = self.decimal(rule.get("cap"), f"{rpath}.cap", "上限")
-                if cap is not None and cap <= 0:
-                    self.add(f"{rpath}.cap", f"上限必须大于 0，得到 {cap} (cap must be > 0)")
+                if cap is not None and cap < 0:
+                    self.add(f"{rpath}.cap", f"上限不能为负，得到 {cap} (cap must be ≥ 0)")
             if isinstance(code, str) and isinstance(category, str):
                 manual = rule.get("manual_points") if isinstance(rule.get("manual_points"), dict) else {}
                 out[code] = {
@@ -469,6 +482,16 @@ class Checker:
                 info = rules.get(scheme, {}).get(rule)
                 if info is None:
                     self.add(f"{path}.rule", f"考核方案 {scheme} 中没有规则 {rule!r} (unknown rule)")
+                elif info.get("kind") == "internal":
+                    self.add(
+                        f"{path}.rule",
+                        f"{rule} 是指标分组，不能直接记分，请记到其下的末级指标 (an entry cannot name an internal item)",
+                    )
+                elif info.get("kind") == "base":
+                    self.add(
+                        f"{path}.rule",
+                        f"岗位分指标 {rule} 自动计算，不能作为工分记录 (an entry cannot name a base leaf)",
+                    )
                 else:
                     category = info["category"]
                     if category == "base":
@@ -483,7 +506,11 @@ class Checker:
                     self.add(f"{path}.quantity", f"数量必须大于 0，得到 {e['quantity']} (quantity must be > 0)")
             if "points" in e:
                 points = self.decimal(e.get("points"), f"{path}.points", "分值")
-                if points is not None and category is not None and ((category == "deduction") != (points < 0)):
+                if (
+                    points is not None
+                    and category is not None
+                    and ((category == "deduction" and points > 0) or (category != "deduction" and points < 0))
+                ):
                     self.add(f"{path}.points", f"分值 {points} 的正负与规则类别 {category} 不符 (points sign)")
             self.check_adjustment(e, path)
             self.check_existing_entry(e, path)
@@ -592,26 +619,47 @@ class Checker:
             if info is None:
                 continue
             grades, classes = info
+            kind = self.scheme_period(scheme, schemes)
+            if self.v2 and kind is not None and not _period_code_of(b.get("period"), kind):
+                self.add(
+                    f"{path}.period",
+                    f"期间 {b.get('period')!r} 不是方案 {scheme} 的考核周期（{kind}）的期间编码 (not a period of its kind)",
+                )
             if isinstance(b.get("grade"), str) and b["grade"] not in grades:
                 self.add(f"{path}.grade", f"等次 {b['grade']!r} 不在方案 {scheme} 的等次中 (grade not in scheme)")
             if isinstance(b.get("class"), str) and b["class"] not in classes:
                 self.add(f"{path}.class", f"评价主体 {b['class']!r} 不在方案 {scheme} 中 (class not in scheme)")
 
+    def scheme_period(self, code: str, schemes: dict[str, dict]) -> str | None:
+        if code in schemes:
+            kind = schemes[code].get("period", "quarter")
+            return kind if isinstance(kind, str) else None
+        info = self.ws.schemes.get(code)
+        return info.get("period", "quarter") if info else None
+
+
+def _period_code_of(code: Any, kind: str) -> bool:
+    from .validate_v2 import is_period_code
+
+    return is_period_code(code, kind)
+
 
 @cache
-def fast_validator():
-    return fastjsonschema.compile(bundle_schema())
+def fast_validator(fmt: str = FORMAT_V1):
+    return fastjsonschema.compile(bundle_schema(fmt))
 
 
 def schema_problems(bundle: Any) -> list[BundleProblem]:
     """Every schema violation with its path. The compiled validator answers the common case
     (a valid bundle) fast; only an invalid bundle pays for jsonschema's full list of errors."""
+    fmt = bundle.get("format") if isinstance(bundle, dict) else None
+    fmt = fmt if fmt in SCHEMA_FILES else FORMAT_V1
     try:
-        fast_validator()(bundle)
+        fast_validator(fmt)(bundle)
         return []
     except fastjsonschema.JsonSchemaException:
         pass
-    validator = Draft202012Validator(bundle_schema())
+    validator = Draft202012Validator(bundle_schema(fmt))
     problems = []
     for error in sorted(validator.iter_errors(bundle), key=lambda e: [str(p) for p in e.absolute_path]):
         where = json_path(error.absolute_path)

@@ -275,12 +275,13 @@ class _Chunk:
             key = (cadre_id, info.scheme_id, info.id, period)
             delta = self.deltas.get(key)
             if delta is None:
-                delta = self.deltas[key] = [Decimal(0), 0]
+                delta = self.deltas[key] = [Decimal(0), 0, Decimal(0)]
             if status == EntryStatus.REVOKED:
                 self.reversals.append((len(self.entries) - 1, entry))
             else:
                 delta[0] += amount
                 delta[1] += 1
+                delta[2] += quantity
 
     def write(self) -> tuple[int, int, int]:
         """Write the chunk; returns (reversals, events, totals upserted)."""
@@ -343,20 +344,22 @@ class _Chunk:
 
 def _totals_upsert(deltas: dict[tuple, list]) -> int:
     """Add the chunk's sums to the maintained totals: one statement (rows that net to nothing are skipped)."""
-    rows = [(c, s, r, p, a, n) for (c, s, r, p), (a, n) in deltas.items() if a or n]
+    rows = [(c, s, r, p, a, n, q) for (c, s, r, p), (a, n, q) in deltas.items() if a or n or q]
     if not rows:
         return 0
     table = RuleTotal._meta.db_table
     update = (
         f"ON CONFLICT (scheme_id, period, cadre_id, rule_id) DO UPDATE SET "
-        f"amount = {table}.amount + EXCLUDED.amount, count = {table}.count + EXCLUDED.count"
+        f"amount = {table}.amount + EXCLUDED.amount, count = {table}.count + EXCLUDED.count, "
+        f"quantity = {table}.quantity + EXCLUDED.quantity"
     )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             raw = cursor.cursor
             raw.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS gongfen_bulk_totals "
-                "(cadre_id bigint, scheme_id bigint, rule_id bigint, period varchar(10), amount numeric, count int) "
+                "(cadre_id bigint, scheme_id bigint, rule_id bigint, period varchar(10), amount numeric, count int, "
+                "quantity numeric) "
                 "ON COMMIT DROP"
             )
             raw.execute("TRUNCATE gongfen_bulk_totals")
@@ -364,14 +367,14 @@ def _totals_upsert(deltas: dict[tuple, list]) -> int:
                 for row in rows:
                     copy.write_row(row)
             raw.execute(
-                f"INSERT INTO {table} (cadre_id, scheme_id, rule_id, period, amount, count) "
-                f"SELECT cadre_id, scheme_id, rule_id, period, amount, count FROM gongfen_bulk_totals {update}"
+                f"INSERT INTO {table} (cadre_id, scheme_id, rule_id, period, amount, count, quantity) "
+                f"SELECT cadre_id, scheme_id, rule_id, period, amount, count, quantity FROM gongfen_bulk_totals {update}"
             )
         else:
             cursor.executemany(
-                f"INSERT INTO {table} (cadre_id, scheme_id, rule_id, period, amount, count) "
-                f"VALUES (%s, %s, %s, %s, %s, %s) {update}",
-                [(c, s, r, p, str(a), n) for c, s, r, p, a, n in rows],
+                f"INSERT INTO {table} (cadre_id, scheme_id, rule_id, period, amount, count, quantity) "
+                f"VALUES (%s, %s, %s, %s, %s, %s, %s) {update}",
+                [(c, s, r, p, str(a), n, str(q)) for c, s, r, p, a, n, q in rows],
             )
     return len(rows)
 

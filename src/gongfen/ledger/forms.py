@@ -86,7 +86,7 @@ class DeclareForm(forms.Form):
             raise forms.ValidationError(_("佐证材料最多 %(n)d 个"), params={"n": most})
         for item in files:
             if item.size > evidence_files.MAX_BYTES:
-                raise forms.ValidationError(_("文件 %(name)s 超过 10 MB (file too large)"), params={"name": item.name})
+                raise forms.ValidationError(_("文件 %(name)s 超过 10 MB，请压缩后再上传"), params={"name": item.name})
         if sum(item.size for item in files) > total:
             raise forms.ValidationError(_("佐证材料合计不能超过 %(mb)d MB"), params={"mb": total // (1024 * 1024)})
         return files
@@ -124,3 +124,20 @@ class AdjustForm(forms.Form):
     )
     quantity = forms.DecimalField(label=_("数量"), min_value=Decimal("0.0001"), max_digits=12, decimal_places=4)
     reason = forms.CharField(label=_("更正理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DraftForm(forms.Form):
+    """修改草稿: what the author may still change before submitting (the rule stays; delete and declare anew)."""
+
+    occurred_on = forms.DateField(
+        label=_("发生日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    quantity = forms.DecimalField(
+        label=_("数量"),
+        max_digits=12,
+        decimal_places=4,
+        widget=forms.NumberInput(attrs={"min": "0", "step": "any", "inputmode": "decimal"}),
+    )
+    description = forms.CharField(
+        label=_("工作说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -13,6 +13,7 @@ class EntryStatus(models.TextChoices):
     APPROVED = "approved", _("已通过")
     REJECTED = "rejected", _("已退回")
     REVOKED = "revoked", _("已撤销")
+    DELETED = "deleted", _("已删除")  # a draft its author deleted: never posted, kept for the record
 
 
 class EntryKind(models.TextChoices):
@@ -108,6 +109,9 @@ class EntryEvent(AppendOnlyModel):
         REVOKE = "revoke", _("撤销")
         RESCORE = "rescore", _("重算")
         IMPORT = "import", _("导入")
+        WITHDRAW = "withdraw", _("撤回")
+        EDIT = "edit", _("修改")
+        DELETE = "delete", _("删除")
 
     entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(max_length=10, choices=Action.choices)
@@ -127,7 +131,10 @@ class RuleTotal(models.Model):
     """The maintained total of one rule for one cadre, scheme and period (工分小计).
 
     ``amount`` = Σ amount and ``count`` = number of posted entries (reversals
-    count −1), over posted entries. Kept in the same transaction as every
+    count −1), over posted entries; ``quantity`` = Σ quantity, the measure m of
+    a ``ratio_to_best``, ``bands`` or ``by_rank`` leaf (scoring-v2 §5; reversals
+    and adjustments taking points away count −quantity). ``period`` is a period
+    code of the scheme's kind (``2026M07``, ``2026Q3``, ``2026H2``, ``2026Y``). Kept in the same transaction as every
     change to the ledger; rankings read these, never the ledger.
     """
 
@@ -137,6 +144,7 @@ class RuleTotal(models.Model):
     period = models.CharField(max_length=10)
     amount = models.DecimalField(max_digits=24, decimal_places=4, default=0)
     count = models.IntegerField(default=0)
+    quantity = models.DecimalField(max_digits=24, decimal_places=4, default=0)
 
     class Meta:
         constraints = [

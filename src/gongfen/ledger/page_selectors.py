@@ -166,7 +166,11 @@ def my_standings(cadre: Cadre, period: Quarter, today: date) -> list[Standing]:
 def quarter_entries(user, cadre: Cadre, period: str) -> QuerySet[Entry]:
     """The cadre's entries of the quarter, as the user may see them."""
     return (
-        entries_for(user).filter(cadre=cadre, period=period).select_related(*LIST_RELATED).order_by("occurred_on", "id")
+        entries_for(user)
+        .filter(cadre=cadre, period=period)
+        .exclude(status=EntryStatus.DELETED)
+        .select_related(*LIST_RELATED)
+        .order_by("occurred_on", "id")
     )
 
 
@@ -202,8 +206,8 @@ def _own(user) -> Q:
 def my_declarations(user, *, status: str = "", period: str = "") -> QuerySet[Entry]:
     """The entries of the user's own cadre and those the user recorded, newest first."""
     entries = entries_for(user).filter(_own(user))
-    if status:
-        entries = entries.filter(status=status)
+    # a deleted draft is shown only when asked for
+    entries = entries.filter(status=status) if status else entries.exclude(status=EntryStatus.DELETED)
     if period:
         entries = entries.filter(period=period)
     return entries.select_related(*LIST_RELATED).order_by("-recorded_at", "-id")
@@ -268,3 +272,128 @@ def is_own(user, entry: Entry) -> bool:
     """The cadre of the entry or the user who recorded it (who may submit a draft)."""
     p = principal(user)
     return (p.cadre_id is not None and entry.cadre_id == p.cadre_id) or entry.recorded_by_id == p.user_id
+
+
+# --- 重复申报: the same work declared twice ----------------------------------------------------
+
+LIVE_STATUSES = (EntryStatus.DECLARED, EntryStatus.PENDING, EntryStatus.APPROVED)
+
+
+def _work_key(cadre_id, rule_id, occurred_on, quantity, description: str) -> tuple:
+    return (cadre_id, rule_id, occurred_on, Decimal(quantity).normalize(), (description or "").strip())
+
+
+def duplicate_candidates(
+    user, *, cadre, rule, occurred_on, quantity, description: str = "", digests=(), exclude: int | None = None
+) -> list[Entry]:
+    """Live entries of ``cadre`` (as the user sees them) that repeat this declaration.
+
+    The same rule, date, quantity and description, or one of the same evidence files (by SHA-256).
+    Rejected, revoked and deleted entries do not count: declaring those again is the way to correct them.
+    """
+    live = entries_for(user).filter(cadre=cadre, status__in=LIVE_STATUSES, kind="normal")
+    if exclude is not None:
+        live = live.exclude(pk=exclude)
+    same = Q(rule=rule, occurred_on=occurred_on, quantity=quantity)
+    if digests:
+        same |= Q(evidence__sha256__in=list(digests))
+    want = _work_key(cadre.pk, rule.pk, occurred_on, quantity, description)
+    found = live.filter(same).distinct().select_related("rule").prefetch_related("evidence").order_by("recorded_at")
+    digests = set(digests)
+    return [
+        e
+        for e in found[:20]
+        if _work_key(e.cadre_id, e.rule_id, e.occurred_on, e.quantity, e.description) == want
+        or digests & {ev.sha256 for ev in e.evidence.all()}
+    ][:5]
+
+
+def duplicates_of(user, entry: Entry) -> list[Entry]:
+    """Other live entries that repeat ``entry`` (shown on the entry page, to the cadre and the reviewer)."""
+    return duplicate_candidates(
+        user,
+        cadre=entry.cadre,
+        rule=entry.rule,
+        occurred_on=entry.occurred_on,
+        quantity=entry.quantity,
+        description=entry.description,
+        digests=[ev.sha256 for ev in entry.evidence.all()],
+        exclude=entry.pk,
+    )
+
+
+def flag_duplicates(entries: list[Entry]) -> None:
+    """Set ``entry.duplicates`` on a review page: codes of the same cadre's other live entries repeating it.
+
+    Two queries whatever the page's length (the entries come with their evidence prefetched).
+    """
+    from .models import Evidence
+
+    if not entries:
+        return
+    others = Entry.objects.filter(
+        cadre_id__in={e.cadre_id for e in entries},
+        rule_id__in={e.rule_id for e in entries},
+        occurred_on__in={e.occurred_on for e in entries},
+        status__in=LIVE_STATUSES,
+        kind="normal",
+    ).values_list("pk", "code", "cadre_id", "rule_id", "occurred_on", "quantity", "description")
+    by_key: dict[tuple, list[tuple[int, str]]] = {}
+    for pk, code, *rest in others:
+        by_key.setdefault(_work_key(*rest), []).append((pk, code))
+    digests = {ev.sha256 for e in entries for ev in e.evidence.all()}
+    by_digest: dict[tuple[str, int], list[tuple[int, str]]] = {}
+    same_files = Evidence.objects.filter(
+        sha256__in=list(digests), entry__status__in=LIVE_STATUSES, entry__cadre_id__in={e.cadre_id for e in entries}
+    ).values_list("sha256", "entry__cadre_id", "entry_id", "entry__code")
+    for sha, cadre_id, pk, code in same_files if digests else ():
+        by_digest.setdefault((sha, cadre_id), []).append((pk, code))
+    for e in entries:
+        key = _work_key(e.cadre_id, e.rule_id, e.occurred_on, e.quantity, e.description)
+        found = list(by_key.get(key, []))
+        for ev in e.evidence.all():
+            found += by_digest.get((ev.sha256, e.cadre_id), [])
+        e.duplicates = sorted({code for pk, code in found if pk != e.pk})
+
+
+# --- 实际可加: what a pending entry would really add once approved, after the caps -------------------
+
+
+def really_adds(entries: list[Entry]) -> None:
+    """Set ``entry.really_adds`` (Decimal) and ``entry.held_by_caps``: the change in the cadre's 工分 if the entry were approved now.
+
+    The scoring core computes the cadre's 工分 from the maintained totals with and without the entry,
+    so every cap (rule, category, or a v2 item) applies as in the ranking; the entry's raw
+    ``would_get`` (rule × quantity) may be more. Three queries whatever the number of entries.
+    """
+    from gongfen.rankings.selectors import scheme_def
+    from gongfen.schemes.models import Scheme
+    from gongfen.scoring import CadreData, parse_period
+    from gongfen.scoring.quantitative import quantitative
+
+    from .models import RuleTotal
+
+    if not entries:
+        return
+    schemes = {
+        s.pk: scheme_def(s)
+        for s in Scheme.objects.filter(pk__in={e.scheme_id for e in entries}).prefetch_related("rules")
+    }
+    amounts: dict[tuple, dict[str, Decimal]] = {}
+    counts: dict[tuple, dict[str, int]] = {}
+    for cadre_id, scheme_id, period, code, amount, count in RuleTotal.objects.filter(
+        cadre_id__in={e.cadre_id for e in entries},
+        scheme_id__in=set(schemes),
+        period__in={e.period for e in entries},
+    ).values_list("cadre_id", "scheme_id", "period", "rule__code", "amount", "count"):
+        amounts.setdefault((cadre_id, scheme_id, period), {})[code] = amount
+        counts.setdefault((cadre_id, scheme_id, period), {})[code] = count
+    for e in entries:
+        scheme, key, code = schemes[e.scheme_id], (e.cadre_id, e.scheme_id, e.period), e.rule.code
+        period = parse_period(e.period, scheme.period_kind)
+        have, n = dict(amounts.get(key, {})), dict(counts.get(key, {}))
+        before = quantitative(scheme, CadreData("-", (), have, n), (), period).total
+        have[code] = have.get(code, Decimal(0)) + e.sign * e.rule.points * e.quantity
+        n[code] = n.get(code, 0) + 1
+        e.really_adds = quantitative(scheme, CadreData("-", (), have, n), (), period).total - before
+        e.held_by_caps = e.really_adds != e.sign * e.rule.points * e.quantity

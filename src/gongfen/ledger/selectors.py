@@ -14,30 +14,33 @@ from .models import Entry, EntryKind, EntryStatus, RuleTotal
 Key = tuple[int, int, int, str]  # cadre, scheme, rule, period
 
 
-def totals_recomputed(**filters) -> dict[Key, tuple[Decimal, int]]:
-    """The totals as a full recomputation from the ledger gives them (for checks, never for rankings)."""
-    out: dict[Key, tuple[Decimal, int]] = {}
+def totals_recomputed(**filters) -> dict[Key, tuple[Decimal, int, Decimal]]:
+    """The totals as a full recomputation from the ledger gives them (for checks, never for rankings):
+    (Σ amount, count net of reversals, Σ quantity signed as the totals sign it)."""
+    out: dict[Key, tuple[Decimal, int, Decimal]] = {}
     rows = (
         Entry.objects.filter(posted=True, **filters)
-        .values("cadre_id", "scheme_id", "rule_id", "period", "kind")
-        .annotate(amount=Sum("amount"), n=Count("id"))
+        .values("cadre_id", "scheme_id", "rule_id", "period", "kind", "sign", "reverses__sign")
+        .annotate(amount=Sum("amount"), n=Count("id"), quantity=Sum("quantity"))
     )
-    acc: dict[Key, list] = defaultdict(lambda: [Decimal(0), 0])
+    acc: dict[Key, list] = defaultdict(lambda: [Decimal(0), 0, Decimal(0)])
     for row in rows:
         key = (row["cadre_id"], row["scheme_id"], row["rule_id"], row["period"])
+        reversal = row["kind"] == "reversal"
         acc[key][0] += row["amount"]
-        acc[key][1] += -row["n"] if row["kind"] == "reversal" else row["n"]
-    for key, (amount, n) in acc.items():
-        if amount != 0 or n != 0:
-            out[key] = (amount, n)
+        acc[key][1] += -row["n"] if reversal else row["n"]
+        acc[key][2] += -(row["reverses__sign"] or 1) * row["quantity"] if reversal else row["sign"] * row["quantity"]
+    for key, (amount, n, quantity) in acc.items():
+        if amount != 0 or n != 0 or quantity != 0:
+            out[key] = (amount, n, quantity)
     return out
 
 
-def totals_maintained(**filters) -> dict[Key, tuple[Decimal, int]]:
+def totals_maintained(**filters) -> dict[Key, tuple[Decimal, int, Decimal]]:
     return {
-        (t.cadre_id, t.scheme_id, t.rule_id, t.period): (t.amount, t.count)
+        (t.cadre_id, t.scheme_id, t.rule_id, t.period): (t.amount, t.count, t.quantity)
         for t in RuleTotal.objects.filter(**filters)
-        if t.amount != 0 or t.count != 0
+        if t.amount != 0 or t.count != 0 or t.quantity != 0
     }
 
 

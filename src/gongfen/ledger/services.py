@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongfen.audit.services import audit_record
 from gongfen.common import Actor, DomainError
@@ -36,19 +37,32 @@ def new_entry_code() -> str:
     return "E" + timezone.now().strftime("%Y%m%d") + secrets.token_hex(4).upper()
 
 
-def totals_apply(*, cadre_id: int, scheme_id: int, rule_id: int, period: str, amount: Decimal, count: int) -> None:
+def totals_apply(
+    *,
+    cadre_id: int,
+    scheme_id: int,
+    rule_id: int,
+    period: str,
+    amount: Decimal,
+    count: int,
+    quantity: Decimal = Decimal(0),
+) -> None:
     """Add to one maintained total (creating it on first use); safe under concurrent writers."""
     key = {"cadre_id": cadre_id, "scheme_id": scheme_id, "rule_id": rule_id, "period": period}
-    if RuleTotal.objects.filter(**key).update(amount=F("amount") + amount, count=F("count") + count):
+    change = {"amount": F("amount") + amount, "count": F("count") + count, "quantity": F("quantity") + quantity}
+    if RuleTotal.objects.filter(**key).update(**change):
         return
     try:
         with transaction.atomic():
-            RuleTotal.objects.create(**key, amount=amount, count=count)
+            RuleTotal.objects.create(**key, amount=amount, count=count, quantity=quantity)
     except IntegrityError:  # another transaction created it first
-        RuleTotal.objects.filter(**key).update(amount=F("amount") + amount, count=F("count") + count)
+        RuleTotal.objects.filter(**key).update(**change)
 
 
-def _post(entry: Entry, sign: int = 1) -> None:
+def _post(entry: Entry, sign: int = 1, quantity_sign: int | None = None) -> None:
+    """Post an entry into its total: ``sign`` −1 for a reversal; the measure moves by ± its quantity
+    (``quantity_sign``: the sign of the entry the reversal undoes, default the entry's own)."""
+    qsign = entry.sign if quantity_sign is None else quantity_sign
     totals_apply(
         cadre_id=entry.cadre_id,
         scheme_id=entry.scheme_id,
@@ -56,6 +70,7 @@ def _post(entry: Entry, sign: int = 1) -> None:
         period=entry.period,
         amount=entry.amount,
         count=sign,
+        quantity=sign * qsign * entry.quantity,
     )
 
 
@@ -165,6 +180,7 @@ def entry_declare(
     code: str | None = None,
     files: Iterable[tuple[str, bytes]] = (),
     upheld_objection: int | None = None,
+    vouched_by: str | None = None,
 ) -> Entry:
     """Record a piece of work; ``submit`` sends it for review at once (pending), else it stays declared.
 
@@ -173,12 +189,17 @@ def entry_declare(
     ``publication.objections.objection_uphold``: the correction of an upheld
     objection may post into a *published* quarter (never a final one), as
     the ranking is republished in the same transaction.
+    ``vouched_by`` (``source:record id``) is passed only by
+    ``intake.services.proposal_confirm``: a registered source system vouches
+    for the record, so its evidence file is optional (docs/intake.md).
     """
     from gongfen.publication.selectors import period_is_final, period_is_open
 
     scheme: Scheme = rule.scheme
-    if rule.category == Category.BASE:
+    if rule.category == Category.BASE or rule.kind == "base":
         raise DomainError(f"岗位分规则 {rule.code} 由系统按在岗天数自动计算，不能申报", field="rule")
+    if rule.kind == "internal":
+        raise DomainError(f"{rule.code} 是指标分组，请申报其下的末级指标", field="rule")
     if quantity is None or Decimal(quantity) <= 0:
         raise DomainError("数量必须大于 0", field="quantity")
     if occurred_on.year != scheme.year:
@@ -194,7 +215,7 @@ def entry_declare(
             f"{period} 已关账，不能再申报该季度的工分 (the quarter {period} is closed)", field="occurred_on"
         )
     checked = evidence_files.check_uploads(files)
-    if rule.evidence_required and not checked:
+    if rule.evidence_required and not checked and not vouched_by:
         raise DomainError(f"规则“{rule.name}”须上传佐证材料 (evidence required)", field="evidence")
     now = timezone.now()
     entry = Entry.objects.create(
@@ -222,10 +243,11 @@ def entry_declare(
             sha256=digest,
             uploaded_by=actor.user,
         )
-    _event(entry, EntryEvent.Action.DECLARE, actor, now, data={"evidence": len(checked)})
+    data = {"evidence": len(checked)} | ({"source": vouched_by} if vouched_by else {})
+    _event(entry, EntryEvent.Action.DECLARE, actor, now, data=data)
     if submit:
         _event(entry, EntryEvent.Action.SUBMIT, actor, now)
-    after = _snapshot(entry) | {"evidence": len(checked)}
+    after = _snapshot(entry) | data
     if upheld_objection is not None:
         after["objection"] = upheld_objection
     audit_record(actor=actor, action="entry.declare", obj=entry, after=after)
@@ -333,7 +355,7 @@ def reversal_for(entry: Entry, actor: Actor, now, reason: str, n: int = 1) -> En
 def _reverse(entry: Entry, actor: Actor, now, reason: str) -> Entry:
     reversal = reversal_for(entry, actor, now, reason, n=entry.reversals.count() + 1)
     reversal.save()
-    _post(reversal, sign=-1)
+    _post(reversal, sign=-1, quantity_sign=entry.sign)
     return reversal
 
 
@@ -536,3 +558,91 @@ def adjustment_declare(
         reason=reason,
     )
     return adjustment
+
+
+# --- the author's own safeguards: withdraw a pending declaration, edit or delete a draft ----------------
+
+
+def _authored(actor: Actor, entry: Entry) -> Entry:
+    """The entry, locked, when ``actor`` is its cadre or the user who recorded it; else a refusal.
+
+    Withdrawing, editing and deleting are the author's own corrections of what nobody has decided yet;
+    a reviewer or an administrator decides, rejects or revokes instead.
+    """
+    user = actor.user
+    mine = user is not None and (
+        (user.cadre_id is not None and user.cadre_id == entry.cadre_id) or entry.recorded_by_id == user.pk
+    )
+    if not mine:
+        raise DomainError(_("只有本人或录入人可以撤回、修改或删除这条记录"), code="not_author")
+    if entry.kind != EntryKind.NORMAL:
+        raise DomainError(_("冲销、重算和更正调整记录不能撤回、修改或删除"), code="wrong_kind")
+    return _locked(entry)
+
+
+def _wrong_state(entry: Entry, what: str) -> DomainError:
+    return DomainError(
+        _("记录 %(code)s 状态为“%(status)s”，不能%(what)s")
+        % {"code": entry.code, "status": entry.get_status_display(), "what": what},
+        code="wrong_state",
+    )
+
+
+@transaction.atomic
+def entry_withdraw(*, actor: Actor, entry: Entry, reason: str = "") -> Entry:
+    """撤回: a pending declaration goes back to a draft (nobody has decided it; nothing was posted)."""
+    entry = _authored(actor, entry)
+    if entry.status != EntryStatus.PENDING:
+        raise _wrong_state(entry, _("撤回（只有待审核的记录可以撤回）"))
+    before = _snapshot(entry)
+    entry.status = EntryStatus.DECLARED
+    entry.save(update_fields=["status"])
+    _event(entry, EntryEvent.Action.WITHDRAW, actor, timezone.now(), reason)
+    audit_record(actor=actor, action="entry.withdraw", obj=entry, before=before, after=_snapshot(entry), reason=reason)
+    return entry
+
+
+@transaction.atomic
+def entry_draft_update(
+    *, actor: Actor, entry: Entry, occurred_on: date, quantity: Decimal, description: str = ""
+) -> Entry:
+    """修改草稿: a draft's date, quantity and description, checked as a new declaration would be."""
+    from gongfen.publication.selectors import period_is_open
+
+    entry = _authored(actor, entry)
+    if entry.status != EntryStatus.DECLARED:
+        raise _wrong_state(entry, _("修改（只有草稿可以修改，待审核的请先撤回）"))
+    scheme = entry.scheme
+    if quantity is None or Decimal(quantity) <= 0:
+        raise DomainError(_("数量必须大于 0"), field="quantity")
+    if occurred_on.year != scheme.year or occurred_on > timezone.localdate():
+        raise DomainError(
+            _("发生日期 %(day)s 须在考核方案的年度 %(year)s 内，且不晚于今天")
+            % {"day": occurred_on, "year": scheme.year},
+            field="occurred_on",
+        )
+    period = period_of(occurred_on, scheme.period_kind).code
+    if not period_is_open(scheme.pk, period):
+        raise DomainError(_("%(period)s 已关账，不能改到该季度") % {"period": period}, field="occurred_on")
+    before = _snapshot(entry) | {"description": entry.description}
+    entry.occurred_on, entry.period, entry.quantity = occurred_on, period, Decimal(quantity)
+    entry.description = description
+    entry.save(update_fields=["occurred_on", "period", "quantity", "description"])
+    after = _snapshot(entry) | {"description": entry.description}
+    _event(entry, EntryEvent.Action.EDIT, actor, timezone.now(), data={"before": before, "after": after})
+    audit_record(actor=actor, action="entry.edit", obj=entry, before=before, after=after)
+    return entry
+
+
+@transaction.atomic
+def entry_draft_delete(*, actor: Actor, entry: Entry, reason: str = "") -> Entry:
+    """删除草稿: the draft leaves every list; the row and its events stay (the ledger is append-only)."""
+    entry = _authored(actor, entry)
+    if entry.status != EntryStatus.DECLARED:
+        raise _wrong_state(entry, _("删除（只有草稿可以删除，待审核的请先撤回）"))
+    before = _snapshot(entry)
+    entry.status = EntryStatus.DELETED
+    entry.save(update_fields=["status"])
+    _event(entry, EntryEvent.Action.DELETE, actor, timezone.now(), reason)
+    audit_record(actor=actor, action="entry.delete", obj=entry, before=before, after=_snapshot(entry), reason=reason)
+    return entry

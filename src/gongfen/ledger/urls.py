@@ -12,6 +12,9 @@ urlpatterns = [
     path("entry/<str:code>/", views.entry, name="entry"),
     path("entry/<str:code>/submit/", views.submit, name="submit"),
     path("entry/<str:code>/revoke/", views.revoke, name="revoke"),
+    path("entry/<str:code>/withdraw/", views.withdraw, name="withdraw"),
+    path("entry/<str:code>/edit/", views.draft_edit, name="draft_edit"),
+    path("entry/<str:code>/delete/", views.draft_delete, name="draft_delete"),
     path("entry/<str:code>/adjust/", views.adjust, name="adjust"),
     path("entry/<str:code>/evidence/<str:token>/", views.evidence, name="evidence"),
 ]

@@ -7,6 +7,7 @@ four-eyes refusal (``review_refusal``) answers 403 with its reason.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 from django import forms
@@ -41,7 +42,7 @@ from gongfen.uploads import refuse_in
 from . import evidence as evidence_files
 from . import page_selectors as pages
 from . import services
-from .forms import AdjustForm, DecideForm, DeclarationFilter, DeclareForm, ReasonForm
+from .forms import AdjustForm, DecideForm, DeclarationFilter, DeclareForm, DraftForm, ReasonForm
 from .models import EntryKind, EntryStatus, Evidence
 
 
@@ -142,9 +143,14 @@ def declare(request):
         rules = pages.rules_for_declaring(request.user, cadre, day)
         form = DeclareForm(request.POST, request.FILES, rules=rules)
         refuse_in(request, form, "evidence")  # more files or bytes than a request may send: none kept
-        if form.is_valid() and (entry := _declare(request, form, cadre)) is not None:
+        duplicates = _duplicates(request, form, cadre) if form.is_valid() else []
+        if form.is_valid() and not duplicates and (entry := _declare(request, form, cadre)) is not None:
+            from gongfen.intake.services import form_timing_record  # 填报用时, for the burden figure
+
+            form_timing_record(user=request.user, entry=entry, stamp=request.POST.get("form_opened"))
             return redirect("ledger:entry", entry.code)
     else:  # a first view, or the rule list redrawn for a search, a date or a chosen rule
+        duplicates = []
         initial = {key: data.get(key) for key in ("rule", "quantity", "description") if data.get(key)}
         rules = pages.rules_for_declaring(request.user, cadre, day, query)
         form = DeclareForm(initial={"occurred_on": day, "quantity": 1, **initial}, rules=rules)
@@ -158,10 +164,33 @@ def declare(request):
         "selected_points": pages.plain(selected.points) if selected else "",
         "selected_cap": pages.plain(selected.cap) if selected else "",
         "no_rules": not query and not rules.exists(),
+        "duplicates": duplicates,
     }
     if _htmx_target(request) == "rule-field":
         return render(request, "ledger/_rule_field.html", context)
     return render(request, "ledger/declare.html", context)
+
+
+def _duplicates(request, form: DeclareForm, cadre) -> list:
+    """Live entries this declaration repeats, unless the user has confirmed it is new work (重复申报提醒).
+
+    Also what stops Back + resubmit of a form already sent from making a second entry unnoticed.
+    """
+    if request.POST.get("confirm_duplicate") == "1":
+        return []
+    data = form.cleaned_data
+    digests = [hashlib.sha256(item.read()).hexdigest() for item in data.get("evidence") or []]
+    for item in data.get("evidence") or []:
+        item.seek(0)
+    return pages.duplicate_candidates(
+        request.user,
+        cadre=cadre,
+        rule=data["rule"],
+        occurred_on=data["occurred_on"],
+        quantity=data["quantity"],
+        description=data["description"],
+        digests=digests,
+    )
 
 
 def _declare(request, form: DeclareForm, cadre):
@@ -227,6 +256,11 @@ def entry(request, code):
     context = {
         "entry": item,
         "can_submit": item.status == EntryStatus.DECLARED and pages.is_own(user, item),
+        "can_withdraw": item.status == EntryStatus.PENDING
+        and item.kind == EntryKind.NORMAL
+        and pages.is_own(user, item),
+        "can_edit": item.status == EntryStatus.DECLARED and item.kind == EntryKind.NORMAL and pages.is_own(user, item),
+        "duplicates": pages.duplicates_of(user, item) if item.status in pages.LIVE_STATUSES else [],
         "can_decide": decides and item.status == EntryStatus.PENDING,
         "can_revoke": decides and item.status == EntryStatus.APPROVED and item.kind != EntryKind.REVERSAL,
         "refusal": refusal,
@@ -291,6 +325,69 @@ def revoke(request, code):
     return redirect("ledger:entry", item.code)
 
 
+# --- the author's safeguards: 撤回, 修改草稿, 删除草稿 ----------------------------------------
+
+
+def _authored(request, code: str):
+    """(entry, None) for its cadre or recorder; (entry, a 403) for anyone else who sees it; 404 if unseen."""
+    item = get_object_or_404(pages.visible(request.user), code=code)
+    if not pages.is_own(request.user, item):
+        return item, _refused(request, _("只有本人或录入人可以撤回、修改或删除这条记录"))
+    return item, None
+
+
+@login_required
+@require_POST
+def withdraw(request, code):
+    item, refused = _authored(request, code)
+    if refused:
+        return refused
+    try:
+        services.entry_withdraw(actor=Actor(request.user), entry=item)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已撤回，这条记录回到草稿：可以修改后再提交，也可以删除"))
+    return redirect("ledger:entry", item.code)
+
+
+@login_required
+def draft_edit(request, code):
+    item, refused = _authored(request, code)
+    if refused:
+        return refused
+    if request.method == "POST":
+        form = DraftForm(request.POST)
+        if form.is_valid():
+            try:
+                services.entry_draft_update(actor=Actor(request.user), entry=item, **form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, _("草稿已修改"))
+                return redirect("ledger:entry", item.code)
+    else:
+        form = DraftForm(
+            initial={"occurred_on": item.occurred_on, "quantity": item.quantity, "description": item.description}
+        )
+    return render(request, "ledger/draft_edit.html", {"entry": item, "form": form})
+
+
+@login_required
+@require_POST
+def draft_delete(request, code):
+    item, refused = _authored(request, code)
+    if refused:
+        return refused
+    try:
+        services.entry_draft_delete(actor=Actor(request.user), entry=item)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("ledger:entry", item.code)
+    messages.success(request, _("草稿已删除"))
+    return redirect("ledger:declarations")
+
+
 # --- 更正调整 -----------------------------------------------------------------
 
 
@@ -346,6 +443,8 @@ def review(request):
         raise Http404("not a reviewer")
     page = Paginator(pages.review_queue(request.user), pages.PAGE_SIZE).get_page(request.GET.get("page"))
     rows = pages.decidable(request.user, page.object_list)
+    pages.flag_duplicates(rows)
+    pages.really_adds(rows)
     return render(request, "ledger/review.html", {"page": page, "rows": rows})
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.utils import timezone
 
 from gongfen.ledger.models import Entry
 from gongfen.org.models import Cadre
+from gongfen.schemes.models import Rule
 
 from .selectors import BoardData, quarter_label
 from .xlsx import DATE, INTEGER, SCORE, Column, Sheet
@@ -65,6 +67,8 @@ def board_sheets(board: BoardData) -> list[Sheet]:
         for r in board.rows
     )
     sheets = [Sheet(f"{period.code} 排名", BOARD_COLUMNS, rows, caption=caption, notes=notes)]
+    if any(r.items for r in board.rows):
+        sheets.append(item_sheet(board))
     sheets.append(
         Sheet(
             "不参加排名",
@@ -74,6 +78,42 @@ def board_sheets(board: BoardData) -> list[Sheet]:
         )
     )
     return sheets
+
+
+def item_labels(scheme_id: int) -> dict[str, str]:
+    """item code → its path of names (一级指标 › 二级指标 › 细项), from the scheme's tree."""
+    nodes = {r.pk: r for r in Rule.objects.filter(scheme_id=scheme_id).only("pk", "code", "name", "parent_id")}
+
+    def path(rule: Rule) -> str:
+        name = rule.name or rule.code
+        parent = nodes.get(rule.parent_id) if rule.parent_id else None
+        return f"{path(parent)} › {name}" if parent else name
+
+    return {r.code: path(r) for r in nodes.values()}
+
+
+def item_sheet(board: BoardData) -> Sheet:
+    """指标明细: one column per item of the tree (value before coefficients, as the ranking JSON gives it),
+    then the coefficient of each top-level item, in board order."""
+    first = next(r for r in board.rows if r.items)
+    codes = [code for code, _ in first.items]
+    tops = [code for code, _ in first.coefficients]
+    labels = item_labels(board.group.scheme_id)
+    columns = [Column("名次", 7, INTEGER), Column("干部编号", 12), Column("姓名", 10)]
+    columns += [Column(labels.get(code, code), 14, SCORE) for code in codes]
+    columns += [Column(f"{labels.get(code, code)} 系数", 10, "0.####") for code in tops]
+    rows = (
+        (
+            r.rank,
+            r.cadre,
+            r.name,
+            *(Decimal(dict(r.items).get(code, "0")) for code in codes),
+            *(Decimal(dict(r.coefficients).get(code, "1")) for code in tops),
+        )
+        for r in board.rows
+    )
+    caption = f"{board.group.name}（{board.group.code}）{quarter_label(board.period)}指标明细（系数前的得分；系数另列）"
+    return Sheet("指标明细", columns, rows, caption=caption)
 
 
 LEDGER_COLUMNS = (

@@ -31,7 +31,14 @@ QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
 
 
 def quarter_label(period: Quarter) -> str:
-    """``2026Q3`` → 2026年第三季度."""
+    """``2026Q3`` → 2026年第三季度; other kinds (scoring-v2 §2): 2026年7月, 2026年下半年, 2026年度."""
+    code = period.code
+    if "M" in code:
+        return f"{period.year}年{int(code[5:])}月"
+    if "H" in code:
+        return f"{period.year}年{'上' if code.endswith('1') else '下'}半年"
+    if code.endswith("Y"):
+        return f"{period.year}年度"
     return f"{period.year}年第{QUARTER_NAMES[period.number]}季度"
 
 
@@ -53,6 +60,10 @@ class RankRow:
     tier_index: int
     vetoed: bool
     actions: tuple[str, ...]
+    # an item-tree scheme (scoring-v2 §15): every item's value before coefficients, and each top-level
+    # item's coefficient, as (code, text) pairs in tree order; empty for a v1 scheme
+    items: tuple[tuple[str, str], ...] = ()
+    coefficients: tuple[tuple[str, str], ...] = ()
 
     def number(self, name: str) -> Decimal | None:
         value = getattr(self, name)
@@ -132,6 +143,8 @@ def _board(group: RankingGroup, period: Quarter, source: str, ranking: dict, sna
                 tier_index=r["tier_index"],
                 vetoed=r["vetoed"],
                 actions=tuple(str(ACTION_LABELS.get(a, a)) for a in r["actions"]),
+                items=tuple((r.get("items") or {}).items()),
+                coefficients=tuple((r.get("coefficients") or {}).items()),
             )
             for r in rows
         ),

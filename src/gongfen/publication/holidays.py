@@ -17,7 +17,9 @@ the product ships (``holidays-cn-YYYY.json`` beside this file, :data:`SHIPPED`) 
 with any :class:`Holiday` row of the year on top. Any other year is unknown: a window or deadline
 that needs it raises :class:`CalendarMissing` rather than counting Monday to Friday.
 
-Shipped: 2026, from 国务院办公厅关于2026年部分节假日安排的通知 (published 4 November 2025,
+Shipped: 2025, from 国务院办公厅关于2025年部分节假日安排的通知 (国办发明电〔2024〕12号, published
+12 November 2024, www.gov.cn/zhengce/content/202411/content_6986382.htm); 2026, from
+国务院办公厅关于2026年部分节假日安排的通知 (published 4 November 2025,
 www.gov.cn/zhengce/content/202511/content_7047090.htm). 2027: not shipped; the State Council's
 schedule could not be found (as of December 2026, neither the PyPI ``holidays`` package 0.108 nor
 ``chinese-calendar`` 1.11 has it): 组织部 enters it on the page when it is published.

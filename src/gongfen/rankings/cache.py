@@ -135,6 +135,8 @@ def key(group, period: Quarter, current: Stamps) -> str:
         current.get((EVERYTHING, ""), ""),
         current.get((group.scheme_id, period.code), ""),
         current.get((group.scheme_id, previous.code), "") if previous else "-",
+        # an annual grading (scoring-v2 §12) reads every period of the year: all the scheme's tokens asked for
+        tuple(sorted((p, token) for (scope, p), token in current.items() if scope == group.scheme_id)),
     ]
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
     return f"ranking:{digest}"

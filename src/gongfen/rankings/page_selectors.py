@@ -27,7 +27,7 @@ from gongfen.schemes.models import Category, RankingGroup, Scheme
 from gongfen.scoring import Ranking, Row, SchemeDef, fmt2, round2
 from gongfen.scoring.decimals import floor_int
 from gongfen.scoring.periods import PERIOD_KINDS, Quarter, period_of
-from gongfen.scoring.types import ADJUST, RECOMMEND, RETRAIN
+from gongfen.scoring.types import ADJUST, RECOMMEND, RETRAIN, AnnualBreakdown
 
 from .selectors import group_ranking, groups_queryset, scheme_def
 
@@ -456,6 +456,26 @@ def row_breakdown(user, group: RankingGroup, period_code: str, cadre: str) -> Ro
         return UnrankedBreakdown(the_board, unranked, tuple(e for lines in entries.values() for e in lines))
     entries = row_entries(user, group, the_board.period, cadre)
     row, scheme = line.row, the_board.scheme
+    if isinstance(row.breakdown, AnnualBreakdown):  # an annual grading (scoring-v2 §12): the year's figures only
+        grades = scheme.annual.tiers if scheme.annual else scheme.tiers
+        return RowBreakdown(
+            board=the_board,
+            line=line,
+            categories=(),
+            other_entries=tuple(e for lines in entries.values() for e in lines),
+            q_terms="",
+            deductions=fmt2(row.deductions),
+            max_quantitative="",
+            max_positive=False,
+            classes=(),
+            weight_quantitative=exact(scheme.weight_quantitative),
+            weight_qualitative=exact(scheme.weight_qualitative),
+            tier_bound=None,
+            tier_above=None,
+            previous=PreviousTier(None),
+            last_tier=grades[-1].name,
+            first_tier=grades[0].name,
+        )
     categories = _category_blocks(group, row, entries)
     bound = next((b for b in the_board.bounds if b.index == row.tier_index), None)
     return RowBreakdown(

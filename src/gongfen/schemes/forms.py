@@ -238,7 +238,7 @@ class SchemeParamsForm(forms.Form):
             "weight_qualitative": dec(scheme.weight_qualitative),
             "grades": _lines((g["name"], g["value"]) for g in scheme.grades),
             "evaluator_classes": _lines((c["name"], c["weight"]) for c in scheme.evaluator_classes),
-            "tiers": _lines((t["name"], t["cumulative"]) for t in scheme.tiers),
+            "tiers": _lines((t["name"], t.get("cumulative", "")) for t in scheme.tiers),
             "min_days": scheme.min_days,
             "objection_days": scheme.objection_days,
             "objection_office": scheme.objection_office,

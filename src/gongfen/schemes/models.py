@@ -20,9 +20,16 @@ class Scheme(models.Model):
 
     The list-shaped parameters are JSON lists (order matters for display):
     ``grades`` [{"name","value"}], ``evaluator_classes`` [{"name","weight"}],
-    ``tiers`` [{"name","cumulative"}]; ``category_caps`` {category: cap}.
-    Decimals are kept as strings. ``period_kind``, ``tier_policy`` and
-    ``action_policy`` name replaceable parts of the scoring core.
+    ``tiers`` [{"name","cumulative"}] or cut-off tiers [{"name","min","max_share",…}] as the bundle
+    writes them; ``category_caps`` {category: cap}. Decimals are kept as strings. ``period_kind``
+    (month | quarter | half | year), ``tier_policy`` (proportional | cutoffs | pingshi) and
+    ``action_policy`` name parts of the scoring core (scoring-v2 §2, §10).
+
+    v2 (scoring-v2.md): ``shape`` says whether the scoring standard is v1's flat ``rules`` (by category)
+    or an item tree (指标体系), whose nodes are this scheme's :class:`Rule` rows linked by ``parent``.
+    ``coefficients`` (岗位系数/难度系数), ``qualitative`` (定性评价方法), ``annual`` (年度考核等次) and
+    ``veto_mode`` are kept as the bundle writes them. ``bundle_version`` is the interchange format the
+    scheme came in (1 or 2): the ranking JSON keeps v1's shape for v1 schemes (§15).
     """
 
     code = models.CharField(max_length=64, unique=True)
@@ -40,6 +47,13 @@ class Scheme(models.Model):
     period_kind = models.CharField(max_length=20, default="quarter")
     tier_policy = models.CharField(max_length=20, default="proportional")
     action_policy = models.CharField(max_length=20, default="streak")
+    shape = models.CharField(max_length=10, choices=[("rules", "rules"), ("items", "items")], default="rules")
+    bundle_version = models.PositiveSmallIntegerField(default=1)
+    deduction_item = models.CharField(max_length=64, blank=True)
+    coefficients = models.JSONField(default=list, blank=True)
+    veto_mode = models.CharField(max_length=10, default="bottom")
+    qualitative = models.JSONField(default=dict, blank=True)
+    annual = models.JSONField(null=True, blank=True)
     # 异议期: working days after the day of publication during which cadres may object
     objection_days = models.PositiveSmallIntegerField(default=5)
     # who receives objections (异议受理), printed on the 公示 notice; blank office: 组织部 or the scheme's unit
@@ -56,8 +70,26 @@ class Scheme(models.Model):
         return self.name
 
 
+class ItemKind(models.TextChoices):
+    """What a node of an item tree is (scoring-v2 §4–§5); blank for a v1 rule (its category decides)."""
+
+    RULE = "", _("赋分规则")
+    INTERNAL = "internal", _("指标分组")
+    PER_UNIT = "per_unit", _("按次计分")
+    BASE = "base", _("岗位分")
+    RATIO_TO_BEST = "ratio_to_best", _("以最高为满分折算")
+    BANDS = "bands", _("分档赋分")
+    BY_RANK = "by_rank", _("按名次赋分")
+
+
 class Rule(models.Model):
     """One line of a scheme's scoring standard (赋分规则), at its current version.
+
+    In a v1 scheme a rule is a line of one of five categories. In an item-tree scheme (指标体系) every
+    item is a Rule: an internal item (``kind`` internal, with children) or a leaf of one of the five
+    kinds, under ``parent`` (None at top level), with its ``floor``, ``cap``, ``start`` or
+    ``allotment`` (扣完为止) and ``cap_exempt`` (不占上限). ``bands`` [{"min","points"}] and ``step``
+    parameterise the ``bands`` and ``by_rank`` leaves; ``veto_mode`` is "" (the scheme's) or a mode.
 
     Every change makes a new :class:`RuleVersion`; an approved entry keeps the
     points and version it was granted under.
@@ -66,8 +98,8 @@ class Rule(models.Model):
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="rules")
     code = models.CharField(max_length=64)
     name = models.CharField(max_length=200)
-    category = models.CharField(max_length=20, choices=Category.choices)
-    points = models.DecimalField(max_digits=12, decimal_places=4)
+    category = models.CharField(max_length=20, choices=Category.choices, blank=True)
+    points = models.DecimalField(max_digits=12, decimal_places=4, default=0)
     unit_label = models.CharField(max_length=10, blank=True, help_text=_("次/天/项/个"))
     cap = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     veto = models.BooleanField(default=False)
@@ -79,15 +111,30 @@ class Rule(models.Model):
     manual_max = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     sort_order = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    kind = models.CharField(max_length=20, choices=ItemKind.choices, blank=True, default="")
+    floor = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    start = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    allotment = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    cap_exempt = models.BooleanField(default=False)
+    step = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    bands = models.JSONField(default=list, blank=True)
+    veto_mode = models.CharField(max_length=10, blank=True, default="")
 
     class Meta:
         ordering = ["scheme", "sort_order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["scheme", "code"], name="rule_code_unique_in_scheme"),
-            models.CheckConstraint(condition=Q(cap__isnull=True) | Q(cap__gt=0), name="rule_cap_positive"),
-            models.CheckConstraint(condition=~Q(category="base") | Q(cap__isnull=True), name="rule_base_has_no_cap"),
             models.CheckConstraint(
-                condition=(Q(category="deduction") & Q(points__lt=0)) | (~Q(category="deduction") & Q(points__gt=0)),
+                condition=~Q(kind="") | Q(cap__isnull=True) | Q(cap__gte=0), name="rule_cap_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(category="base") | ~Q(kind="") | Q(cap__isnull=True), name="rule_base_has_no_cap"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="")
+                | (Q(category="deduction") & Q(points__lte=0))
+                | (~Q(category="deduction") & Q(points__gte=0)),
                 name="rule_points_sign_matches_category",
             ),
             models.CheckConstraint(
@@ -114,8 +161,8 @@ class RuleVersion(AppendOnlyModel):
     rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="versions")
     version = models.PositiveIntegerField()
     name = models.CharField(max_length=200)
-    category = models.CharField(max_length=20, choices=Category.choices)
-    points = models.DecimalField(max_digits=12, decimal_places=4)
+    category = models.CharField(max_length=20, choices=Category.choices, blank=True)
+    points = models.DecimalField(max_digits=12, decimal_places=4, default=0)
     unit_label = models.CharField(max_length=10, blank=True)
     cap = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     veto = models.BooleanField(default=False)
@@ -123,6 +170,15 @@ class RuleVersion(AppendOnlyModel):
     evidence_required = models.BooleanField(default=False)
     manual_min = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     manual_max = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    kind = models.CharField(max_length=20, blank=True, default="")
+    floor = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    start = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    allotment = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    cap_exempt = models.BooleanField(default=False)
+    step = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    bands = models.JSONField(default=list, blank=True)
+    veto_mode = models.CharField(max_length=10, blank=True, default="")
+    parent_code = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     reason = models.TextField(blank=True)

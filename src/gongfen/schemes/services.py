@@ -18,7 +18,7 @@ from django.db import transaction
 
 from gongfen.audit.services import audit_record
 from gongfen.common import Actor, DomainError
-from gongfen.interchange.selectors import dec, group_as_bundle, rule_as_bundle, scheme_as_bundle
+from gongfen.interchange.selectors import bundle_format_of, dec, group_as_bundle, rule_as_bundle, scheme_as_bundle
 from gongfen.interchange.services import bundle_load
 from gongfen.ledger.models import Entry
 from gongfen.org.models import Unit
@@ -51,7 +51,7 @@ def scheme_save(*, actor: Actor, scheme_dict: dict[str, Any], reason: str = "") 
         raise DomainError(f"考核方案 {code} 是 {existing.year} 年的方案，不能改年度", field="year")
     bundle_load(
         actor=actor,
-        bundle={"format": BUNDLE_FORMAT, "schemes": [scheme_dict]},
+        bundle={"format": bundle_format_of([scheme_dict]), "schemes": [scheme_dict]},
         source=f"web {code}",
         reason=reason or "方案编辑 (scheme editor)",
     )

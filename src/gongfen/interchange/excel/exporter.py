@@ -67,7 +67,7 @@ def _cell_value(column: Column, value: Any) -> Any:
         return "、".join(value)
     if column.type == "pairs":
         if isinstance(value, list):  # tiers
-            value = {t["name"]: t["cumulative"] for t in value}
+            value = {t["name"]: t.get("cumulative", "") for t in value}
         names = (lambda k: label_of("category", k)) if column.key == "category_caps" else str
         return "；".join(f"{names(k)}={v}" for k, v in value.items())
     return value

@@ -12,8 +12,16 @@ document.addEventListener("change", function (event) {
     box.checked = event.target.checked;
   });
 });
-// confirm before destructive buttons: <button data-confirm="...">
+// confirm before destructive buttons: <button data-confirm="...">; with data-confirm-count="name" the
+// text's {n} becomes the number of ticked boxes of that name (bulk review says how many it decides)
 document.addEventListener("click", function (event) {
-  var text = event.target.getAttribute && event.target.getAttribute("data-confirm");
-  if (text && !window.confirm(text)) { event.preventDefault(); }
+  var button = event.target.closest ? event.target.closest("[data-confirm]") : null;
+  if (!button) { return; }
+  var text = button.getAttribute("data-confirm");
+  var name = button.getAttribute("data-confirm-count");
+  if (name) {
+    var n = document.querySelectorAll('input[type="checkbox"][name="' + name + '"]:checked').length;
+    text = text.replace("{n}", String(n));
+  }
+  if (!window.confirm(text)) { event.preventDefault(); }
 });

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("schemes", "0003_objection_contact"),
+        ("schemes", "0004_item_trees"),
     ]
 
     operations = [
