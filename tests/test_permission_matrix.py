@@ -139,6 +139,8 @@ MATRIX = {
     "results:actions": ("GET", "board", only(**QX_ADMINS)),
     "results:actions_export": ("GET", "board", only(**QX_ADMINS)),
     "results:override": ("POST", "override", only(org=400, qx_admin=403)),
+    # no proposal in the fixture: 组织部 finds nothing to confirm (404); tests/results confirm real ones
+    "results:override_confirm": ("POST", "override_confirm", only(qx_admin=403)),
     "results:year": ("GET", "year", only(**QX_ADMINS)),
     "results:year_export": ("GET", "year", only(**QX_ADMINS)),
     "results:county_index": ("GET", None, only(**ADMINS)),
@@ -289,6 +291,7 @@ def make_objects() -> dict:
             "args": ["QX-ALL", "2026Q3"],
             "data": {"cadre": "A02", "action": "recommend", "include": "1", "reason": "表现突出"},
         },
+        "override_confirm": {"args": ["QX-ALL", "2026Q3", 999999]},
         "post": {
             "args": ["A01", Post.objects.filter(cadre__code="A01").order_by("start").first().pk],
             "data": {"end": "2026-09-30", "reason": "调动"},

@@ -47,6 +47,12 @@ def parser() -> argparse.ArgumentParser:
 
     load = sub.add_parser("load", help="导入数据包（全部成功或全部不导入）/ load a bundle, all or nothing")
     load.add_argument("bundle", type=Path)
+    load.add_argument(
+        "--as",
+        dest="operator",
+        metavar="USER",
+        help="以该用户身份操作并留痕（工作区已有用户时审核决定必填）/ act and be audited as this user",
+    )
 
     dump = sub.add_parser("dump", help="导出整个工作区为数据包 / write the workspace as a bundle")
     dump.add_argument("output", nargs="?", type=Path, help="file (default: standard output)")
@@ -60,6 +66,12 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true", help="只预览，不写入 / preview only")
     imp.add_argument("--scheme", help="规则写入的考核方案编码 / scheme code (rules)")
     imp.add_argument("--approve", action="store_true", help="工分明细直接通过 / record entries as approved")
+    imp.add_argument(
+        "--as",
+        dest="operator",
+        metavar="USER",
+        help="以该用户身份操作并留痕（工作区已有用户时审核决定必填）/ act and be audited as this user",
+    )
     exp = sub.add_parser(
         "export", help="导出为 Excel 表格（与模板同格式）/ export a spreadsheet in the template layout"
     )
@@ -89,6 +101,12 @@ def parser() -> argparse.ArgumentParser:
     rescore.add_argument("--rule", required=True)
     rescore.add_argument("--period", action="append", help="only these periods (repeatable)")
     rescore.add_argument("--reason", required=True)
+    rescore.add_argument(
+        "--as",
+        dest="operator",
+        metavar="USER",
+        help="以该用户身份操作并留痕（工作区已有用户时审核决定必填）/ act and be audited as this user",
+    )
 
     serve = sub.add_parser("serve", help="启动网页服务（生产级 WSGI 服务器）/ run the web application")
     serve.add_argument("--host", default="127.0.0.1")
@@ -305,8 +323,16 @@ def cmd_init(args) -> int:
     return EXIT_OK
 
 
-def cmd_load(args) -> int:
+def _operator(args):
+    """Who the command acts as: ``--as USER`` (audited and four-eyed as that user), else the login (``cli:<login>``),
+    which decides no entry once the workspace has user accounts (docs/trust.md)."""
     from gongfen.common import Actor
+
+    name = getattr(args, "operator", None)
+    return Actor.operator(name) if name else Actor.cli()
+
+
+def cmd_load(args) -> int:
     from gongfen.interchange.services import bundle_load, read_bundle
     from gongfen.interchange.validate import BundleInvalid, format_problem
 
@@ -318,7 +344,7 @@ def cmd_load(args) -> int:
             print(f"错误 (error): {args.bundle.name}: {unreadable}{empty}", file=sys.stderr)
             return EXIT_INVALID
         with progress_bar() as progress:
-            report = bundle_load(actor=Actor.cli(), bundle=bundle, progress=progress, source=args.bundle.name)
+            report = bundle_load(actor=_operator(args), bundle=bundle, progress=progress, source=args.bundle.name)
     except BundleInvalid as exc:
         print(exc.message + empty, file=sys.stderr)
         for problem in exc.problems:
@@ -330,13 +356,12 @@ def cmd_load(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from gongfen.common import Actor
     from gongfen.interchange.excel import ImportInvalid, import_apply, import_plan
 
     if not args.file.is_file():
         print(f"错误 (error): 找不到文件 {args.file} (no such file)", file=sys.stderr)
         return EXIT_USAGE
-    actor, options = Actor.cli(), {"scheme": args.scheme, "approve": args.approve}
+    actor, options = _operator(args), {"scheme": args.scheme, "approve": args.approve}
     try:
         with progress_bar() as progress:
             if args.dry_run:  # the preview runs the load in a transaction it rolls back
@@ -590,7 +615,9 @@ def cmd_demo(args) -> int:
     started = time.perf_counter()
     with progress_bar() as progress:
         bundle = plant_patterns(build_demo_bundle(seed=args.seed, cadres=args.cadres, progress=progress))
-        report = bundle_load(actor=Actor.cli(), bundle=bundle, progress=progress, source=f"demo seed={args.seed}")
+        # the demo county is the product's own fiction, generated here: no person decides its entries
+        demo = Actor(None, Actor.cli().label)
+        report = bundle_load(actor=demo, bundle=bundle, progress=progress, source=f"demo seed={args.seed}")
     _print_load_report(report)
     created, updated = holidays_load_file(actor=Actor.cli(), path=OFFICIAL_2026)
     print(f"2026 年节假日与调休 (official 2026 holidays): +{created} ~{updated}")
@@ -624,7 +651,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_rescore(args) -> int:
-    from gongfen.common import Actor, DomainError
+    from gongfen.common import DomainError
     from gongfen.interchange.selectors import dec
     from gongfen.ledger.selectors import rescore_survey
     from gongfen.ledger.services import rule_rescore
@@ -643,7 +670,7 @@ def cmd_rescore(args) -> int:
     for p in survey.periods:
         state = "已定稿，历史不变，不重算 (final: left alone)" if p.final else f"按现行版本计分 {p.current} 条"
         print(f"  {p.period}：已通过 {p.approved} 条 (approved)，{state}")
-    created = rule_rescore(actor=Actor.cli(), rule=rule, periods=args.period, reason=args.reason)
+    created = rule_rescore(actor=_operator(args), rule=rule, periods=args.period, reason=args.reason)
     print(f"已按第 {rule.version} 版重算 {len(created)} 条记录 (re-scored {len(created)} entries)")
     if not created:
         print(f"原因 (why): {survey.why_nothing()}")

@@ -157,7 +157,7 @@ def database_config(url: str | None) -> dict:
         # write lock up front so concurrent writers wait (busy timeout) instead of
         # failing with "database is locked" half-way through a transaction.
         config["OPTIONS"] = {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;",
             "transaction_mode": "IMMEDIATE",
             "timeout": float(os.environ.get("GONGFEN_SQLITE_TIMEOUT", "30")),
         }

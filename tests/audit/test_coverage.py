@@ -63,6 +63,25 @@ def service_functions() -> set[str]:
     return found
 
 
+def override_confirmed():
+    """组织部 proposes an override of a final quarter; a second 组织部 administrator confirms it."""
+    finalised()
+    proposal = results.action_override(
+        actor=by("org"),
+        group=qx(),
+        period=Q3,
+        cadre=Cadre.objects.get(code="A02"),
+        action="recommend",
+        include=True,
+        reason="表现突出",
+    )
+    second = accounts.user_create(actor=Actor(None, "test"), username="org2", password="correct horse battery 2")
+    accounts.role_grant(
+        actor=Actor(None, "test"), user=second, kind=RoleKind.ORG_ADMIN, unit=Unit.objects.get(code="KH")
+    )
+    return results.action_override_confirm(actor=Actor(second), override=proposal)
+
+
 def user(name: str) -> User:
     return User.objects.get(username=name)
 
@@ -411,6 +430,7 @@ WRITES: dict[str, tuple[str, Driver]] = {
             ),
         ),
     ),
+    "gongfen.results.services.action_override_confirm": ("results.override_confirm", lambda: override_confirmed()),
     "gongfen.evaluations.services.rounds.round_create": ("evaluation.round_create", evaluation_round),
     "gongfen.evaluations.services.rounds.round_update": (
         "evaluation.round_update",
@@ -484,6 +504,10 @@ NOT_WRITES = {
     "gongfen.interchange.services.read_bundle": "read: parses a file",
     "gongfen.interchange.services.workspace_for": "read",
     "gongfen.ledger.services.new_entry_code": "read: the next free code",
+    "gongfen.ledger.services.workspace_has_people": "read",
+    "gongfen.ledger.services.decision_refusal": "read: the four-eyes check of the audited deciding services",
+    "gongfen.ledger.services.granted_points": "read: the points an audited approval grants",
+    "gongfen.evaluations.services.ballots.votes_reshuffle": "re-keys the votes inside the audited ballot services",
     "gongfen.ledger.services.totals_apply": "maintained totals: a step of the audited ledger services",
     "gongfen.ledger.services.reversal_for": "a step of entry_revoke, rule_rescore and bundle_load (audited there)",
     "gongfen.notices.services.notify": "in-app notices, written inside the audited service that tells",

@@ -37,3 +37,16 @@ def qx(county):
 def q3_final(qx):
     finalize(qx, "2026Q3")
     return qx
+
+
+@pytest.fixture
+def org2(county):
+    """A second 组织部 administrator, who confirms the first one's overrides (four eyes)."""
+    from gongfen.accounts.models import RoleKind
+    from gongfen.accounts.services import role_grant, user_create
+    from gongfen.org.models import Unit
+    from tests.web_fixtures import PASSWORD
+
+    user = user_create(actor=ACTOR, username="org2", password=PASSWORD)
+    role_grant(actor=ACTOR, user=user, kind=RoleKind.ORG_ADMIN, unit=Unit.objects.get(code="KH"))
+    return user

@@ -10,12 +10,12 @@ from gongfen.common import Actor, DomainError
 from gongfen.org.models import Cadre
 from gongfen.publication.models import ActionOverride
 from gongfen.results.selectors import quarter_results
-from gongfen.results.services import action_override
+from gongfen.results.services import action_override, action_override_confirm
 from tests.web_fixtures import *  # noqa: F403
 
 from .conftest import publish
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("org2")]
 
 
 def org():
@@ -23,9 +23,17 @@ def org():
 
 
 def override(
-    group, actor=None, cadre="A02", action="recommend", include=True, reason="抗洪抢险表现突出", period="2026Q3"
+    group,
+    actor=None,
+    cadre="A02",
+    action="recommend",
+    include=True,
+    reason="抗洪抢险表现突出",
+    period="2026Q3",
+    confirm=True,
 ):
-    return action_override(
+    """Propose an override and (``confirm``) have the second 组织部 administrator confirm it."""
+    proposal = action_override(
         actor=actor or org(),
         group=group,
         period=period,
@@ -34,6 +42,9 @@ def override(
         include=include,
         reason=reason,
     )
+    if confirm:
+        action_override_confirm(actor=Actor(User.objects.get(username="org2")), override=proposal)
+    return proposal
 
 
 def nothing_changed():
@@ -96,3 +107,37 @@ def test_only_final_quarters_take_overrides(qx):
     with pytest.raises(DomainError, match="“已公示”状态，只有已定稿季度"):
         override(qx)
     assert nothing_changed() == before
+
+
+def test_an_override_waits_for_a_second_org_admin_and_nobody_decides_their_own_row(q3_final):
+    """Issue 14, finding 2: the 组织部 administrator put themselves on the 首位推荐 list with no second person."""
+    org_user, second = User.objects.get(username="org"), User.objects.get(username="org2")
+    org_user.cadre = Cadre.objects.get(code="A03")  # the administrator is also cadre A03 of the group
+    org_user.save()
+    before = nothing_changed()
+    with pytest.raises(DomainError) as caught:  # their own row: refused outright
+        override(q3_final, actor=Actor(org_user), cadre="A03", confirm=False)
+    assert caught.value.code == "four_eyes" and nothing_changed() == before
+    # somebody else's row: a proposal, which changes nothing until another 组织部 user confirms it
+    proposal = override(q3_final, actor=Actor(org_user), cadre="A04", confirm=False)
+    assert lists(q3_final)["recommend"] == ["A01"]
+    pending = quarter_results(q3_final, "2026Q3").history[0]
+    assert pending.pending and pending.pk == proposal.pk
+    with pytest.raises(DomainError, match="另一位组织部管理员"):
+        action_override_confirm(actor=Actor(org_user), override=proposal)
+    with pytest.raises(DomainError, match="只有组织部管理员"):
+        action_override_confirm(actor=Actor(User.objects.get(username="qx_admin")), override=proposal)
+    assert lists(q3_final)["recommend"] == ["A01"]
+    action_override_confirm(actor=Actor(second), override=proposal)
+    assert lists(q3_final)["recommend"] == ["A01", "A04"]
+    event = AuditEvent.objects.get(action="results.override_confirm")
+    assert event.actor_label == "org2" and event.object_id == "QX-ALL/2026Q3/A04/recommend"
+    with pytest.raises(DomainError, match="已复核"):
+        action_override_confirm(actor=Actor(second), override=proposal)
+    # a proposal about the confirming user's own row: they may not confirm it
+    second.cadre = Cadre.objects.get(code="A05")
+    second.save()
+    theirs = override(q3_final, actor=Actor(org_user), cadre="A05", action="retrain", include=False, confirm=False)
+    with pytest.raises(DomainError) as caught:
+        action_override_confirm(actor=Actor(second), override=theirs)
+    assert caught.value.code == "four_eyes" and lists(q3_final)["retrain"] == ["A05"]

@@ -8,7 +8,7 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from gongfen.publication.models import ActionOverride
+from gongfen.publication.models import ActionOverride, ActionOverrideConfirmation
 from tests.web_fixtures import *  # noqa: F403
 
 from .conftest import finalize, publish
@@ -105,7 +105,7 @@ def test_while_published_lists_are_provisional_and_not_overridable(qx, login):
     assert data_cadres(html, "tiers") == ["A01", "A02", "A04", "A03", "A08", "A05"]
 
 
-def test_final_lists_and_an_override_shown_as_such(q3_final, login):
+def test_final_lists_and_an_override_shown_as_such(q3_final, org2, login):
     client = login("org")
     html = client.get(ACTIONS).content.decode()
     assert 'id="override"' in html and 'id="provisional"' not in html
@@ -114,6 +114,14 @@ def test_final_lists_and_an_override_shown_as_such(q3_final, login):
         ACTIONS + "override/", {"cadre": "A02", "action": "recommend", "include": "1", "reason": "抗洪抢险表现突出"}
     )
     assert response.status_code == 302
+    html = client.get(ACTIONS).content.decode()
+    assert "待复核" in html  # a proposal: not yet on the list
+    assert 'data-cadre="A02"' not in html.split('id="list-recommend"')[1].split("</section>")[0]
+    pk = ActionOverride.objects.get().pk
+    assert client.post(f"{ACTIONS}override/{pk}/confirm/").status_code == 302  # the proposer cannot confirm
+    assert not ActionOverrideConfirmation.objects.exists()
+    login("org2").post(f"{ACTIONS}override/{pk}/confirm/")
+    client = login("org")
     html = client.get(ACTIONS).content.decode()
     recommend = html.split('id="list-recommend"')[1].split("</section>")[0]
     assert 'data-cadre="A02"' in recommend and "组织部调整" in recommend
@@ -135,9 +143,11 @@ def test_override_without_reason_is_refused_on_the_page(q3_final, login):
     assert ActionOverride.objects.count() == 0
 
 
-def test_actions_export_has_the_pages_rows(q3_final, login):
+def test_actions_export_has_the_pages_rows(q3_final, org2, login):
     client = login("org")
     client.post(ACTIONS + "override/", {"cadre": "A05", "action": "retrain", "include": "0", "reason": "复核"})
+    login("org2").post(f"{ACTIONS}override/{ActionOverride.objects.get().pk}/confirm/")
+    client = login("org")
     html = client.get(ACTIONS).content.decode()
     wb = workbook(client.get(ACTIONS + "export.xlsx"))
     ws = wb.worksheets[0]

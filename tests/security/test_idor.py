@@ -101,6 +101,10 @@ def tc_objects() -> dict:
             "args": ["TC-ALL", "2026Q3"],
             "data": {"cadre": "T01", "action": "recommend", "include": "1", "reason": "表现突出"},
         },
+        "override_confirm": {"args": ["TC-ALL", "2026Q3", 999999]},
+        "holiday_year": {
+            "args": [2027]
+        },  # not a unit's: only 组织部 edits the calendar, every other role finds nothing
         "post": {"args": ["T01", Post.objects.get(cadre=t01).pk], "data": {"end": "2026-09-30", "reason": "调动"}},
         "warning": {"args": [], "data": tc_last_tier_warning()},
         **tc_intake_objects(),

@@ -154,6 +154,14 @@ class ReasonIn(Schema):
     reason: str = Field("", max_length=2000, examples=["核实无误"])
 
 
+class ApproveIn(ReasonIn):
+    points: Decimal | None = Field(
+        None,
+        description="人工核定分值: points per unit other than the rule's, only where the rule permits a manual range",
+        examples=[None],
+    )
+
+
 class RevokeOut(Schema):
     entry: EntryOut
     reversal: EntryOut

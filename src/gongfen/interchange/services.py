@@ -17,7 +17,7 @@ from django.utils import timezone
 from gongfen.audit.services import audit_record
 from gongfen.bulk import bulk_insert
 from gongfen.common import Actor
-from gongfen.evaluations.models import Ballot
+from gongfen.evaluations.models import Ballot, RoundState
 from gongfen.ledger import services as ledger
 from gongfen.ledger.models import Entry, EntryEvent, EntryKind, EntryStatus, RuleTotal
 from gongfen.org.models import Cadre, Post, Unit
@@ -138,16 +138,33 @@ def _annual_values(a: dict | None) -> dict | None:
     return out
 
 
-def workspace_for(bundle: Any) -> Workspace:
-    """The part of the database a bundle's references and upserts are checked against."""
+def workspace_for(bundle: Any, actor: Actor | None = None) -> Workspace:
+    """The part of the database a bundle's references and upserts are checked against (and, for the four
+    eyes on what the bundle decides, who ``actor`` is)."""
     ws = Workspace()
+    if actor is not None:
+        ws.people = ledger.workspace_has_people()
+        cadre_ids = dict(Cadre.objects.values_list("code", "id"))
+
+        def refusal(cadre: Any, recorded_by: int | None) -> str | None:
+            cadre_id = cadre_ids.get(cadre) if isinstance(cadre, str) else None
+            return ledger.decision_refusal(actor, cadre_id=cadre_id, recorded_by_id=recorded_by)
+
+        ws.refusal = refusal
     ws.units = {code: parent for code, parent in Unit.objects.values_list("code", "parent__code")}
     ws.cadres = set(Cadre.objects.values_list("code", flat=True))
     rules: dict[str, dict] = defaultdict(dict)
-    for scheme_code, code, category, veto, kind in Rule.objects.values_list(
-        "scheme__code", "code", "category", "veto", "kind"
+    for scheme_code, code, category, veto, kind, points, low, high in Rule.objects.values_list(
+        "scheme__code", "code", "category", "veto", "kind", "points", "manual_min", "manual_max"
     ):
-        rules[scheme_code][code] = {"category": category or None, "veto": veto, "kind": kind or None}
+        rules[scheme_code][code] = {
+            "category": category or None,
+            "veto": veto,
+            "kind": kind or None,
+            "points": points,
+            "manual_min": low,
+            "manual_max": high,
+        }
     ws.rules_with_entries = set(Entry.objects.values_list("scheme__code", "rule__code").distinct())
     for scheme_code, period, klass, grade in Ballot.objects.values_list(
         "scheme__code", "period", "evaluator_class", "grade"
@@ -160,6 +177,11 @@ def workspace_for(bundle: Any) -> Workspace:
             "classes": [c["name"] for c in s.evaluator_classes],
             "rules": rules.get(s.code, {}),
             "period": s.period_kind,
+        }
+    for s in Scheme.objects.filter(groups__evaluation_rounds__state=RoundState.OPEN).distinct():
+        ws.open_rounds[s.code] = {
+            "grades": {g["name"]: str(g["value"]) for g in s.grades},
+            "classes": {c["name"]: str(c["weight"]) for c in s.evaluator_classes},
         }
     ws.groups = set(RankingGroup.objects.values_list("code", flat=True))
     entries = bundle.get("entries")  # of any type here: the schema check reports a wrong one
@@ -180,6 +202,7 @@ def workspace_for(bundle: Any) -> Workspace:
             "description",
             "adjusts__code",
             "sign",
+            "recorded_by_id",
         ):
             ws.entries[e["code"]] = {
                 "cadre": e["cadre__code"],
@@ -193,6 +216,7 @@ def workspace_for(bundle: Any) -> Workspace:
                 "description": e["description"],
                 "adjusts": e["adjusts__code"],
                 "sign": e["sign"],
+                "recorded_by": e["recorded_by_id"],
             }
     return ws
 
@@ -202,7 +226,7 @@ def bundle_load(
 ) -> LoadReport:
     """Check ``bundle`` and load it whole, or raise :class:`BundleInvalid` having changed nothing."""
     with transaction.atomic():
-        problems = check_bundle(bundle, workspace_for(bundle) if isinstance(bundle, dict) else Workspace())
+        problems = check_bundle(bundle, workspace_for(bundle, actor) if isinstance(bundle, dict) else Workspace())
         if problems:
             raise BundleInvalid(problems)
         loader = _Loader(actor, bundle, progress or (lambda *_: None), reason)
@@ -432,6 +456,8 @@ class _Loader:
                 "veto": bool(veto),
                 "positions": list(item.get("positions") or []),
                 "evidence_required": bool(item.get("evidence_required", False)),
+                "manual_min": _dec((item.get("manual_points") or {}).get("min")),
+                "manual_max": _dec((item.get("manual_points") or {}).get("max")),
                 **NODE_DEFAULTS,
                 "veto_mode": veto if isinstance(veto, str) else "",
             }

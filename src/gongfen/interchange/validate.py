@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -86,6 +87,12 @@ class Workspace:
     )  # scheme -> {(period, class, grade)}
     groups: set[str] = field(default_factory=set)
     entries: dict[str, dict] = field(default_factory=dict)  # only those the bundle names
+    # four eyes: why the loading actor may not decide an entry of (cadre code, recorder's user id), or None;
+    # ``people`` is False for a workspace nobody has an account in yet (a load there is history, not a decision)
+    refusal: Callable[[str, int | None], str | None] = lambda cadre, recorded_by: None
+    people: bool = False
+    # schemes with an evaluation round open: {"grades": {name: value}, "classes": {name: weight}} as they stand
+    open_rounds: dict[str, dict] = field(default_factory=dict)
 
 
 class Checker:
@@ -241,7 +248,25 @@ class Checker:
                 own.update(self.check_rules(s, path))
                 own.update(leaves)
                 self.check_ballots_still_fit(s, path)
+                self.check_frozen(s, path)
         return rules_of
+
+    def check_frozen(self, s: dict, path: str) -> None:
+        """While a round of the scheme is open its grades and classes are frozen (ballot secrecy, docs/evaluations.md).
+
+        The refusal says only that a round is open: nothing in it depends on the votes cast so far.
+        """
+        frozen = self.ws.open_rounds.get(s["code"])
+        if frozen is None:
+            return
+        for key, now in (("grades", frozen["grades"]), ("evaluator_classes", frozen["classes"])):
+            wanted = s.get(key)
+            if isinstance(wanted, dict) and {k: str(v) for k, v in wanted.items()} != now:
+                self.add(
+                    f"{path}.{key}",
+                    "本方案有进行中的评价轮次：等次和评价主体在轮次结束前不能修改 "
+                    "(grades and evaluator classes are frozen while a round is open)",
+                )
 
     def check_v2_scheme(self, s: dict, path: str, units: set[str]) -> dict[str, dict]:
         from .validate_v2 import SchemeCheck
@@ -352,9 +377,28 @@ class Checker:
                 if cap is not None and cap < 0:
                     self.add(f"{rpath}.cap", f"上限不能为负，得到 {cap} (cap must be ≥ 0)")
             if isinstance(code, str) and isinstance(category, str):
-                out[code] = {"category": category}
+                manual = rule.get("manual_points") if isinstance(rule.get("manual_points"), dict) else {}
+                out[code] = {
+                    "category": category,
+                    "points": points,
+                    "manual_min": self.decimal(manual.get("min"), f"{rpath}.manual_points.min", "核定下限"),
+                    "manual_max": self.decimal(manual.get("max"), f"{rpath}.manual_points.max", "核定上限"),
+                }
+                self.check_manual(out[code], category, rpath)
                 self.check_rule_change(s.get("code"), code, category, bool(rule.get("veto", False)), rpath)
         return out
+
+    def check_manual(self, info: dict, category: str, path: str) -> None:
+        """A manual range (人工核定) is whole, ordered, and on the side of zero the category is."""
+        low, high = info["manual_min"], info["manual_max"]
+        if low is None or high is None:
+            return
+        if low > high:
+            self.add(f"{path}.manual_points", f"核定下限 {low} 大于上限 {high} (min > max)")
+        if category == "deduction" and high >= 0:
+            self.add(f"{path}.manual_points.max", "扣分类规则的核定分值必须为负数 (deduction points must be < 0)")
+        elif category != "deduction" and low <= 0:
+            self.add(f"{path}.manual_points.min", f"{category} 类规则的核定分值必须为正数 (points must be > 0)")
 
     def check_rule_change(self, scheme: Any, code: str, category: str, veto: bool, path: str) -> None:
         """A rule that already has entries keeps its category and veto flag: they decide how those entries count."""
@@ -470,6 +514,39 @@ class Checker:
                     self.add(f"{path}.points", f"分值 {points} 的正负与规则类别 {category} 不符 (points sign)")
             self.check_adjustment(e, path)
             self.check_existing_entry(e, path)
+            if isinstance(scheme, str) and isinstance(rule, str):
+                self.check_decision(e, path, rules.get(scheme, {}).get(rule))
+
+    def check_decision(self, e: dict, path: str, rule: dict | None) -> None:
+        """Four eyes on every entry the bundle decides, in a workspace people use (docs/trust.md).
+
+        A new entry arriving decided is the loading user's decision on a row compiled elsewhere: never for the
+        loader's own cadre record, and never at an amount other than the rule's (a manual amount needs a
+        second person, who approves it in review). An existing entry the bundle moves is decided through the
+        ledger's services, which refuse its cadre and its recorder; the same refusal is reported here, in place.
+        """
+        status = e.get("status", "pending")
+        old = self.ws.entries.get(e.get("id")) if isinstance(e.get("id"), str) else None
+        if not self.ws.people or status in ("pending", "declared") or (old and old["status"] == status):
+            return
+        refusal = self.ws.refusal(e.get("cadre"), old.get("recorded_by") if old else None)
+        if refusal:
+            self.add(f"{path}.status", f"记录 {e.get('id')}：{refusal}")
+        points = self.decimal(e.get("points"), f"{path}.points", "分值") if "points" in e else None
+        if points is None or rule is None or rule.get("points") is None or points == rule["points"]:
+            return
+        if old is None:
+            self.add(
+                f"{path}.points",
+                f"记录 {e.get('id')} 的核定分值 {points} 与规则分值 {rule['points']} 不同：这样的记录不能随导入直接"
+                "入账，请以待审核导入，由另一位审核人核定 (a manual amount needs a second person)",
+            )
+        elif rule.get("manual_min") is None or not rule["manual_min"] <= points <= rule["manual_max"]:
+            self.add(
+                f"{path}.points",
+                f"记录 {e.get('id')} 的核定分值 {points} 不在规则允许的人工核定范围内（规则分值 {rule['points']}）"
+                " (manual points not permitted)",
+            )
 
     def check_adjustment(self, e: dict, path: str) -> None:
         """An adjustment names an entry of the bundle or the workspace; a sign only goes with it."""

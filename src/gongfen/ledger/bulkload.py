@@ -179,6 +179,27 @@ def _parse(n: int, item: Any, maps: _Maps) -> tuple:
     return code, cadre_id, info, day, period, q, status
 
 
+class _FourEyes:
+    """Rows that arrive decided are the loader's decision once people use the workspace: never on the loader's
+    own cadre record, never by a command line with no named operator (``ledger.services.decision_refusal``)."""
+
+    def __init__(self, actor: Actor) -> None:
+        from .services import decision_refusal, workspace_has_people
+
+        self.live = workspace_has_people()
+        self.refusal = decision_refusal(actor, cadre_id=None, recorded_by_id=None) if self.live else None
+        self.own = actor.user.cadre_id if self.live and actor.user is not None else None
+
+    def check(self, n: int, parsed: tuple) -> None:
+        code, cadre_id, status = parsed[0], parsed[1], parsed[6]
+        if not self.live or status not in DECIDED:
+            return
+        if self.refusal:
+            raise _problem(n, code, self.refusal)
+        if self.own is not None and cadre_id == self.own:
+            raise _problem(n, code, "不能审核本人的工分记录 (four eyes: not your own entry)")
+
+
 class _Chunk:
     """The rows of one chunk, as tuples for COPY, with the leaves' data and the totals' deltas."""
 
@@ -390,6 +411,7 @@ def entries_bulk_load(
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         maps = _Maps()
         codes = {v: k for k, v in maps.cadres.items()}
+        four_eyes = _FourEyes(actor)
         now = timezone.now()
         n = 0
         for items in _chunks(rows, chunk_size):
@@ -397,6 +419,7 @@ def entries_bulk_load(
             for item in items:
                 n += 1
                 parsed = _parse(n, item, maps)
+                four_eyes.check(n, parsed)
                 chunk.add(*parsed, codes[parsed[1]])
                 report.by_status[parsed[6]] = report.by_status.get(parsed[6], 0) + 1
             try:

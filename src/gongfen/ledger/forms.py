@@ -101,6 +101,8 @@ class ReasonForm(forms.Form):
 
 class DecideForm(ReasonForm):
     decision = forms.ChoiceField(choices=[("approve", _("通过")), ("reject", _("退回"))])
+    # 人工核定分值: only a rule with a manual range takes one (the service checks the range and the four eyes)
+    points = forms.DecimalField(required=False, max_digits=12, decimal_places=4)
 
 
 class DeclarationFilter(forms.Form):

@@ -112,6 +112,61 @@ def _locked(entry: Entry) -> Entry:
     return entry
 
 
+def workspace_has_people() -> bool:
+    """Whether anyone has an account here: until then a load is history arriving, not a person's decision."""
+    return get_user_model().objects.exists()
+
+
+def decision_refusal(actor: Actor, *, cadre_id: int | None, recorded_by_id: int | None) -> str | None:
+    """Why ``actor`` may not decide (approve, reject, revoke) an entry of ``cadre_id`` recorded by ``recorded_by_id``.
+
+    Four eyes: nobody decides an entry that is theirs (their account is linked to the cadre) or that they
+    recorded. Every path that decides calls this: the services below, the bundle loader, the bulk load.
+    A command line without a named operator (``--as``) decides nothing once people use the workspace.
+    """
+    user = actor.user
+    if user is None:
+        if not actor.anonymous_cli or not workspace_has_people():
+            return None
+        return (
+            "工作区已有用户账号：命令行的审核决定须以 --as 用户名 指明操作人 "
+            "(name the operator with --as; an anonymous command line decides nothing)"
+        )
+    if user.cadre_id is not None and user.cadre_id == cadre_id:
+        return "不能审核本人的工分记录 (four eyes: not your own entry)"
+    if recorded_by_id is not None and recorded_by_id == user.pk:
+        return "不能审核自己录入的记录 (four eyes: not an entry you recorded)"
+    return None
+
+
+def _four_eyes(actor: Actor, entry: Entry) -> None:
+    refusal = decision_refusal(actor, cadre_id=entry.cadre_id, recorded_by_id=entry.recorded_by_id)
+    if refusal:
+        raise DomainError(refusal, code="four_eyes")
+
+
+def granted_points(rule: Rule, points: Decimal | None) -> Decimal:
+    """The points per unit an approval grants: the rule's, or a manual amount the rule permits (人工核定)."""
+    if points is None or Decimal(points) == rule.points:
+        return rule.points
+    points = Decimal(points)
+    if not rule.manual:
+        raise DomainError(
+            f"规则“{rule.name}”每单位 {rule.points.normalize():f} 分，不允许人工核定其他分值（申请 {points.normalize():f}）"
+            " (the rule grants its own points only)",
+            field="points",
+            code="points_not_manual",
+        )
+    if not rule.manual_min <= points <= rule.manual_max:
+        raise DomainError(
+            f"规则“{rule.name}”人工核定分值须在 {rule.manual_min.normalize():f} 至 {rule.manual_max.normalize():f} 之间，"
+            f"得到 {points.normalize():f} (manual points out of range)",
+            field="points",
+            code="points_out_of_range",
+        )
+    return points
+
+
 @transaction.atomic
 def entry_declare(
     *,
@@ -214,14 +269,18 @@ def entry_submit(*, actor: Actor, entry: Entry) -> Entry:
 
 @transaction.atomic
 def entry_approve(*, actor: Actor, entry: Entry, reason: str = "", points: Decimal | None = None) -> Entry:
-    """Grant the rule's current points (or ``points``, for imported history) and post the entry."""
+    """Grant the rule's current points (or ``points``, where the rule permits a manual amount) and post the entry.
+
+    Four eyes: never the cadre's own account, never the entry's recorder (:func:`decision_refusal`).
+    """
     entry = _locked(entry)
+    _four_eyes(actor, entry)
     if entry.status != EntryStatus.PENDING:
         raise DomainError(f"记录 {entry.code} 状态为“{entry.get_status_display()}”，不能审核通过（草稿须先提交）")
     before = _snapshot(entry)
     rule = entry.rule
     now = timezone.now()
-    entry.points = rule.points if points is None else Decimal(points)
+    entry.points = granted_points(rule, points)
     entry.amount = entry.sign * entry.points * entry.quantity  # an adjustment's sign −1 takes points away
     entry.rule_version = rule.version
     entry.veto = rule.veto
@@ -243,6 +302,7 @@ def entry_reject(*, actor: Actor, entry: Entry, reason: str) -> Entry:
     if not (reason or "").strip():
         raise DomainError("退回必须说明理由", field="reason")
     entry = _locked(entry)
+    _four_eyes(actor, entry)
     if entry.status != EntryStatus.PENDING:
         raise DomainError(f"记录 {entry.code} 状态为“{entry.get_status_display()}”，不能退回（草稿须先提交）")
     before = _snapshot(entry)
@@ -305,6 +365,7 @@ def entry_revoke(*, actor: Actor, entry: Entry, reason: str) -> Entry:
     if not (reason or "").strip():
         raise DomainError("撤销必须说明理由", field="reason")
     entry = _locked(entry)
+    _four_eyes(actor, entry)
     if entry.status != EntryStatus.APPROVED or entry.kind == EntryKind.REVERSAL:
         raise DomainError(f"记录 {entry.code} 状态为“{entry.get_status_display()}”，只有已通过的记录可以撤销")
     before = _snapshot(entry)

@@ -448,9 +448,9 @@ def review(request):
     return render(request, "ledger/review.html", {"page": page, "rows": rows})
 
 
-def _decide(actor: Actor, item, decision: str, reason: str):
+def _decide(actor: Actor, item, decision: str, reason: str, points=None):
     if decision == "approve":
-        return services.entry_approve(actor=actor, entry=item, reason=reason)
+        return services.entry_approve(actor=actor, entry=item, reason=reason, points=points)
     return services.entry_reject(actor=actor, entry=item, reason=reason)
 
 
@@ -466,7 +466,8 @@ def review_decide(request, code):
         error = _("请选择通过或退回")
     else:
         try:
-            done = _decide(Actor(request.user), item, form.cleaned_data["decision"], form.cleaned_data["reason"])
+            data = form.cleaned_data
+            done = _decide(Actor(request.user), item, data["decision"], data["reason"], data.get("points"))
         except DomainError as exc:
             error = exc.message
     if request.htmx:

@@ -178,9 +178,10 @@ class Objection(models.Model):
 class ActionOverride(AppendOnlyModel):
     """组织部's override of an action list (首位推荐/末位回炉/调整) for one cadre, with its reason; never changed.
 
-    ``include`` True puts the cadre on the list, False takes them off. The
-    latest override for (group, period, cadre, action) wins; an earlier one
-    stays as history.
+    ``include`` True puts the cadre on the list, False takes them off. It is a
+    proposal until a second 组织部 user confirms it (:class:`ActionOverrideConfirmation`);
+    the latest *confirmed* override for (group, period, cadre, action) wins; an
+    earlier one stays as history.
     """
 
     group = models.ForeignKey("schemes.RankingGroup", on_delete=models.PROTECT, related_name="action_overrides")
@@ -197,3 +198,20 @@ class ActionOverride(AppendOnlyModel):
         ordering = ["group", "period", "cadre", "action", "id"]
         verbose_name = pgettext_lazy("model", "名单调整")
         verbose_name_plural = pgettext_lazy("model plural", "名单调整")
+
+
+class ActionOverrideConfirmation(AppendOnlyModel):
+    """A second 组织部 user's confirmation of a proposed list override (名单调整复核); never changed.
+
+    An :class:`ActionOverride` is a proposal until it has one: only confirmed overrides change a list.
+    The confirming user is never the proposer and never the cadre concerned (four eyes).
+    """
+
+    override = models.OneToOneField(ActionOverride, on_delete=models.PROTECT, related_name="confirmation")
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    confirmed_by_label = models.CharField(max_length=150, blank=True)
+    confirmed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "名单调整复核")
+        verbose_name_plural = pgettext_lazy("model plural", "名单调整复核")

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongfen.accounts.permissions import Action, groups_for
 from gongfen.common import DomainError
-from gongfen.publication.models import ActionOverride, GroupPeriod, PeriodState, Snapshot
+from gongfen.publication.models import ActionOverride, ActionOverrideConfirmation, GroupPeriod, PeriodState, Snapshot
 from gongfen.rankings.page_selectors import ACTION_LABELS, cadre_names, periods_of, tier_class
 from gongfen.rankings.selectors import group_period, group_ranking, groups_queryset
 from gongfen.schemes.models import RankingGroup
@@ -63,6 +63,12 @@ class Override:
     by: str
     at: datetime
     cadre: str = ""  # who, in the history list
+    pk: int = 0
+    confirmed_by: str = ""  # the second 组织部 user who confirmed it; "" while it is a proposal
+
+    @property
+    def pending(self) -> bool:
+        return not self.confirmed_by
 
 
 @dataclass(frozen=True)
@@ -142,10 +148,20 @@ class QuarterResults:
         return tuple(line for line in self.lines if action in line.actions)
 
 
+def _confirmer(o: ActionOverride) -> str:
+    """Who confirmed the override ("" for a proposal still waiting for a second 组织部 user)."""
+    try:
+        return o.confirmation.confirmed_by_label or "—"
+    except ActionOverrideConfirmation.DoesNotExist:
+        return ""
+
+
 def _latest_overrides(overrides: Iterable[ActionOverride]) -> dict[tuple[str, str], ActionOverride]:
+    """The override in force per (cadre, list): the latest confirmed one (a proposal changes nothing)."""
     latest: dict[tuple[str, str], ActionOverride] = {}
     for o in sorted(overrides, key=lambda o: o.id):
-        latest[(o.cadre.code, o.action)] = o
+        if _confirmer(o):
+            latest[(o.cadre.code, o.action)] = o
     return latest
 
 
@@ -162,7 +178,15 @@ def _lines(data: dict, names: dict[str, str], tiers: int, latest: dict, final: b
                     continue
                 label = str(ACTION_LABELS[action])
                 overrides[action] = Override(
-                    action, label, o.include, action in computed, o.reason, o.created_by_label, o.created_at
+                    action,
+                    label,
+                    o.include,
+                    action in computed,
+                    o.reason,
+                    o.created_by_label,
+                    o.created_at,
+                    pk=o.pk,
+                    confirmed_by=_confirmer(o),
                 )
                 (actions.add if o.include else actions.discard)(action)
         lines.append(
@@ -193,7 +217,7 @@ def results_for(groups: Sequence[RankingGroup], period: str) -> dict[int, Quarte
         snapshots[snapshot.group_id] = snapshot  # the latest version wins
     overrides: dict[int, list[ActionOverride]] = defaultdict(list)
     final = [gid for gid in ids if states.get(gid) == PeriodState.FINAL]
-    for o in ActionOverride.objects.filter(group_id__in=final, period=period).select_related("cadre"):
+    for o in ActionOverride.objects.filter(group_id__in=final, period=period).select_related("cadre", "confirmation"):
         overrides[o.group_id].append(o)
     codes = [row["cadre"] for s in snapshots.values() for row in s.data["ranking"]["rows"]]
     names = cadre_names(codes)
@@ -218,6 +242,8 @@ def results_for(groups: Sequence[RankingGroup], period: str) -> dict[int, Quarte
                 o.created_by_label,
                 o.created_at,
                 f"{o.cadre.name}（{o.cadre.code}）",
+                pk=o.pk,
+                confirmed_by=_confirmer(o),
             )
             for o in sorted(overrides[group.pk], key=lambda o: -o.id)
         )

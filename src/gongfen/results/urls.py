@@ -13,4 +13,5 @@ urlpatterns = [
     path("<str:group>/<str:period>/", views.actions, name="actions"),
     path("<str:group>/<str:period>/export.xlsx", views.actions_export, name="actions_export"),
     path("<str:group>/<str:period>/override/", views.override, name="override"),
+    path("<str:group>/<str:period>/override/<int:pk>/confirm/", views.override_confirm, name="override_confirm"),
 ]

@@ -18,6 +18,7 @@ from gongfen.accounts.models import RoleKind
 from gongfen.accounts.permissions import administrators_only, roles_required
 from gongfen.common import Actor, DomainError
 from gongfen.org.models import Cadre
+from gongfen.publication.models import ActionOverride
 
 from . import exports, selectors, services
 from .forms import OverrideForm
@@ -93,7 +94,24 @@ def override(request, group: str, period: str):
     except DomainError as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return render(request, "results/actions.html", _actions_context(request, results, form), status=400)
-    messages.success(request, _("名单已调整，调整记录已存档。"))
+    messages.success(request, _("名单调整已提出，须由另一位组织部管理员复核后生效。"))
+    return redirect("results:actions", the_group.code, period)
+
+
+@require_POST
+@administrators_only
+def override_confirm(request, group: str, period: str, pk: int):
+    the_group = _group(request, group)
+    _quarter(the_group, period)
+    if not services.may_override(request.user, the_group):
+        return HttpResponseForbidden(_("只有组织部管理员可以复核名单调整"))
+    proposal = get_object_or_404(ActionOverride, pk=pk, group=the_group, period=period)
+    try:
+        services.action_override_confirm(actor=Actor(request.user), override=proposal)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("名单调整已复核生效。"))
     return redirect("results:actions", the_group.code, period)
 
 

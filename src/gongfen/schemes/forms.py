@@ -45,6 +45,8 @@ def rule_field_of(index: int) -> Callable[[str], str | None]:
         match = RULE_PATH.match(path)
         if match is None or int(match.group(1)) != index:
             return None
+        if match.group(2) == "manual_points":
+            return "manual_max" if path.endswith(".max") else "manual_min"
         return RULE_FIELDS.get(match.group(2), match.group(2))
 
     return field_of
@@ -83,6 +85,14 @@ class RuleForm(forms.Form):
     evidence_required = forms.TypedChoiceField(
         label=_("申报须上传佐证"), choices=YES_NO, coerce=bool, required=False, empty_value=False
     )
+    manual_min = forms.CharField(
+        label=_("人工核定分值下限"),
+        required=False,
+        help_text=_(
+            "与上限同时填写时，审核人（不是本人、不是录入人）可在此范围内核定每单位分值；留空表示只按规则分值计分"
+        ),
+    )
+    manual_max = forms.CharField(label=_("人工核定分值上限"), required=False)
     reason = forms.CharField(label=_("修改说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, editing: bool = False, positions: Iterable[str] = (), **kwargs):
@@ -105,6 +115,8 @@ class RuleForm(forms.Form):
             "veto": "1" if rule.veto else "",
             "positions": "、".join(rule.positions),
             "evidence_required": "1" if rule.evidence_required else "",
+            "manual_min": dec(rule.manual_min) or "",
+            "manual_max": dec(rule.manual_max) or "",
         }
 
     def rule_dict(self) -> dict[str, Any]:
@@ -127,6 +139,9 @@ class RuleForm(forms.Form):
             item["positions"] = positions
         if data["evidence_required"]:
             item["evidence_required"] = True
+        low, high = data["manual_min"].strip(), data["manual_max"].strip()
+        if low or high:
+            item["manual_points"] = {"min": low or high, "max": high or low}
         return item
 
 

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -105,6 +105,10 @@ class Rule(models.Model):
     veto = models.BooleanField(default=False)
     positions = models.JSONField(default=list, blank=True)
     evidence_required = models.BooleanField(default=False)
+    # 人工核定分值: when both are set, a reviewer (never the cadre, never the recorder) may grant points per
+    # unit other than ``points``, within [manual_min, manual_max]; unset, only ``points`` is ever granted
+    manual_min = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    manual_max = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     sort_order = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
@@ -133,12 +137,22 @@ class Rule(models.Model):
                 | (~Q(category="deduction") & Q(points__gte=0)),
                 name="rule_points_sign_matches_category",
             ),
+            models.CheckConstraint(
+                condition=(Q(manual_min__isnull=True) & Q(manual_max__isnull=True))
+                | (Q(manual_min__isnull=False) & Q(manual_max__isnull=False) & Q(manual_min__lte=F("manual_max"))),
+                name="rule_manual_range_whole",
+            ),
         ]
         verbose_name = pgettext_lazy("model", "赋分规则")
         verbose_name_plural = pgettext_lazy("model plural", "赋分规则")
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def manual(self) -> bool:
+        """Whether the rule lets a reviewer grant points other than its own (人工核定, within a range)."""
+        return self.manual_min is not None and self.manual_max is not None
 
 
 class RuleVersion(AppendOnlyModel):
@@ -154,6 +168,8 @@ class RuleVersion(AppendOnlyModel):
     veto = models.BooleanField(default=False)
     positions = models.JSONField(default=list, blank=True)
     evidence_required = models.BooleanField(default=False)
+    manual_min = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    manual_max = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     kind = models.CharField(max_length=20, blank=True, default="")
     floor = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     start = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)

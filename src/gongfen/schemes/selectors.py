@@ -9,7 +9,18 @@ from gongfen.common import DomainError
 
 from .models import Rule, Scheme
 
-RULE_FIELDS = ("name", "category", "points", "unit_label", "cap", "veto", "positions", "evidence_required")
+RULE_FIELDS = (
+    "name",
+    "category",
+    "points",
+    "unit_label",
+    "cap",
+    "veto",
+    "positions",
+    "evidence_required",
+    "manual_min",
+    "manual_max",
+)
 SCHEME_FIELDS = (
     "weight_quantitative",
     "weight_qualitative",
@@ -107,6 +118,8 @@ def rule_as_bundle(rule: Rule) -> dict[str, Any]:
         item["positions"] = list(rule.positions)
     if rule.evidence_required:
         item["evidence_required"] = True
+    if rule.manual:
+        item["manual_points"] = {"min": dec_text(rule.manual_min), "max": dec_text(rule.manual_max)}
     return item
 
 

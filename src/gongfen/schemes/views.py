@@ -53,6 +53,8 @@ FIELD_LABELS = {
     "veto": gettext_lazy("一票否决"),
     "positions": gettext_lazy("适用职务"),
     "evidence_required": gettext_lazy("需佐证"),
+    "manual_min": gettext_lazy("人工核定分值下限"),
+    "manual_max": gettext_lazy("人工核定分值上限"),
     "weight_quantitative": gettext_lazy("定量权重"),
     "weight_qualitative": gettext_lazy("定性权重"),
     "grades": gettext_lazy("评价等次"),
@@ -299,7 +301,9 @@ def scheme_params(request, code: str):
         else:
             messages.success(request, _("方案参数已保存"))
             return redirect("schemes:detail", code=scheme.code)
-    return render(request, "schemes/params_form.html", {"scheme": scheme, "form": form})
+    # ballot secrecy: while a round is open the grades and classes are frozen (the bundle check refuses a change)
+    frozen = scheme.groups.filter(evaluation_rounds__state="open").exists()
+    return render(request, "schemes/params_form.html", {"scheme": scheme, "form": form, "frozen": frozen})
 
 
 # --- publication scope of the scheme's groups -------------------------------------------------

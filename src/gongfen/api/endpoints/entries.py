@@ -28,7 +28,7 @@ from ..auth import need
 from ..errors import ApiError, not_found
 from ..models import Scope
 from ..pagination import page
-from ..schemas import EntryDeclareIn, EntryOut, EntryPage, EvidenceIn, ReasonIn, RevokeOut, RulePage
+from ..schemas import ApproveIn, EntryDeclareIn, EntryOut, EntryPage, EvidenceIn, ReasonIn, RevokeOut, RulePage
 from ..services import idempotent_write, request_fingerprint
 from .common import PageParams, responses
 
@@ -213,12 +213,12 @@ def _decision(request, response, code: str, payload: Schema, key: str | None, de
 def approve(
     request,
     response: HttpResponse,
-    payload: ReasonIn,
+    payload: ApproveIn,
     code: str = CODE,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=200, description=KEY_HELP),
 ):
     def decide(item):
-        ledger.entry_approve(actor=Actor(request.user), entry=item, reason=payload.reason)
+        ledger.entry_approve(actor=Actor(request.user), entry=item, reason=payload.reason, points=payload.points)
         return out.entry(selectors.entries(request.user).get(pk=item.pk))
 
     return _decision(request, response, code, payload, idempotency_key, decide)

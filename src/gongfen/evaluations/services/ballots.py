@@ -10,7 +10,7 @@ import random
 from collections.abc import Mapping
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from gongfen.accounts.models import User
@@ -51,6 +51,21 @@ def _cast(round_: EvaluationRound, evaluator_class: str, chosen: dict[Cadre, str
     votes = [Vote(round=round_, cadre=c, evaluator_class=evaluator_class, grade=g) for c, g in chosen.items()]
     _shuffle(votes)
     Vote.objects.bulk_create(votes)
+    votes_reshuffle(round_)
+
+
+def votes_reshuffle(round_: EvaluationRound) -> None:
+    """Give every vote of the round a fresh random key (SQLite): the rows move to random places in the table.
+
+    On SQLite the votes table is ``WITHOUT ROWID`` (migration 0003), so rows are stored in key order; new
+    random keys on every write leave no trace of which rows arrived together or when.
+    """
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "{Vote._meta.db_table}" SET "id" = lower(hex(randomblob(16))) WHERE "round_id" = %s', [round_.pk]
+        )
 
 
 def _voter(round_: EvaluationRound, user: User | None) -> Voter:

@@ -173,10 +173,11 @@ def round_close(*, actor: Actor, round: EvaluationRound) -> EvaluationRound:
     scheme = round_.group.scheme
     rows = sorted(Vote.objects.filter(round=round_).values_list("cadre_id", "evaluator_class", "grade"))
     grades, classes = set(scheme_grades(round_.group)), set(scheme_classes(round_.group))
-    unknown = sorted({g for _, _, g in rows} - grades) + sorted({k for _, k, _ in rows} - classes)
-    if unknown:
+    if any(g not in grades or k not in classes for _, k, g in rows):
+        # the scheme's grades and classes are frozen while the round is open, so only a direct edit of the
+        # database gets here; the refusal names nothing that the votes contain (ballot secrecy)
         raise DomainError(
-            f"考核方案 {scheme.code} 已不再有 {'、'.join(unknown)}，请先恢复方案的等次/类别再结束", code="scheme"
+            f"考核方案 {scheme.code} 的等次或评价主体与本轮设置不一致，无法计票；请联系组织部核查", code="scheme"
         )
     Ballot.objects.filter(round=round_).delete()
     Ballot.objects.bulk_create(
