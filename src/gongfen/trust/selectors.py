@@ -12,7 +12,7 @@ from gongfen.ledger.models import EntryEvent
 from gongfen.org.models import Cadre
 from gongfen.publication.models import Snapshot
 
-from . import leaves, merkle
+from . import leaves, merkle, replay
 from .models import EMPTY_ROOT_HEX, LeafKind, LogHead, LogLeaf
 
 PROOF_FORMAT = "gongfen-inclusion-proof/1"
@@ -97,6 +97,7 @@ def log_verify() -> Verification:
         result.problems.append(f"{_event_label(row)}不在日志中 (missing from the log)")
     for row, _ in sorted(snapshots.values(), key=lambda item: item[0]["id"]):
         result.problems.append(f"{_snapshot_label(row)}不在日志中 (missing from the log)")
+    result.problems += replay.entry_problems()
     return result
 
 
