@@ -809,8 +809,11 @@ def cmd_verify(args) -> int:
     if not result.intact:
         for problem in result.problems[:50]:
             print(f"不符 (mismatch): {problem}", file=sys.stderr)
+        if len(result.problems) > 50:
+            print(f"……另有 {len(result.problems) - 50} 处不符 ({len(result.problems)} in all)", file=sys.stderr)
         return EXIT_INVALID
     print(f"日志完好 intact: {result.size} leaves, root {result.root}")
+    print("每条记录的状态与分值、工分小计、公示快照的内容均与日志相符 (entries replay, totals and snapshots match)")
     if since is not None:
         ok, message = log_consistency(*since)
         print(message, file=sys.stdout if ok else sys.stderr)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -45,7 +44,7 @@ def test_two_threads_declaring_and_approving_at_once_keep_the_log_gapless(county
                 entry = ledger.entry_declare(
                     actor=Actor(None, f"t-{cadre.code}"), cadre=cadre, rule=rule, occurred_on=date(2026, 8, 3)
                 )
-                ledger.entry_approve(actor=Actor(None, "reviewer"), entry=entry, points=Decimal(1))
+                ledger.entry_approve(actor=Actor(None, "reviewer"), entry=entry)
         except BaseException as exc:
             errors.append(exc)
         finally:

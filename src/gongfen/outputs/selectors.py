@@ -18,7 +18,7 @@ from django.utils import timezone
 from gongfen.ledger.models import Entry
 from gongfen.org.models import Cadre, Post
 from gongfen.publication.models import GroupPeriod, PeriodState, Snapshot
-from gongfen.publication.selectors import snapshot_current
+from gongfen.publication.selectors import snapshot_current, snapshots_checked
 from gongfen.rankings.page_selectors import ACTION_LABELS, cadre_names
 from gongfen.rankings.selectors import group_period, group_ranking, groups_queryset, rank_all
 from gongfen.schemes.models import RankingGroup
@@ -170,9 +170,14 @@ def live_board(group: RankingGroup, period_code: str) -> BoardData:
 
 
 def snapshot_version(group: RankingGroup, period: str, version: int | None) -> Snapshot | None:
+    """The version to show (latest by default), checked against its fingerprint and log leaf
+    (``SnapshotTampered`` otherwise: the notice, its PDF and JSON and the export refuse it)."""
     if version is None:
-        return snapshot_current(group, period)
-    return Snapshot.objects.filter(group=group, period=period, version=version).first()
+        snapshot = snapshot_current(group, period)
+    else:
+        snapshot = Snapshot.objects.filter(group=group, period=period, version=version).first()
+    snapshots_checked(snapshot)
+    return snapshot
 
 
 # --- the notice ----------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from gongfen.dbrouting import replica_reads
 from gongfen.evaluations.qr import qr_svg
 from gongfen.org.models import Cadre
 from gongfen.publication.services import canonical_json
+from gongfen.publication.views import refuses_tampered_snapshots
 from gongfen.rankings.page_selectors import exact
 from gongfen.rankings.selectors import group_period, groups_queryset
 from gongfen.schemes.models import RankingGroup
@@ -116,6 +117,7 @@ def _notice_context(request, group: RankingGroup, period: str) -> dict:
 
 @login_required
 @replica_reads  # read-only: served by the read replica when there is one
+@refuses_tampered_snapshots
 def notice(request, group: str, period: str):
     the_group, _ = _group(group, period)
     return render(request, "outputs/notice.html", _notice_context(request, the_group, period))
@@ -123,6 +125,7 @@ def notice(request, group: str, period: str):
 
 @login_required
 @replica_reads
+@refuses_tampered_snapshots
 def notice_pdf(request, group: str, period: str):
     the_group, _ = _group(group, period)
     context = _notice_context(request, the_group, period)
@@ -132,6 +135,7 @@ def notice_pdf(request, group: str, period: str):
 
 
 @login_required
+@refuses_tampered_snapshots
 def snapshot_json(request, group: str, period: str):
     """The snapshot's data as canonical JSON: its SHA-256 is the fingerprint printed on the notice."""
     the_group, _ = _group(group, period)
@@ -145,6 +149,7 @@ def snapshot_json(request, group: str, period: str):
 
 
 @login_required
+@refuses_tampered_snapshots
 def board_xlsx(request, group: str, period: str):
     the_group, _ = _group(group, period)
     board = _board(request, the_group, period)
@@ -170,6 +175,7 @@ def _svg(content: str) -> HttpResponse:
 
 
 @login_required
+@refuses_tampered_snapshots
 def chart_distribution(request, group: str, period: str):
     the_group, quarter = _group(group, period)
     board = _board(request, the_group, period)

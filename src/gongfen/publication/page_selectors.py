@@ -22,7 +22,7 @@ from gongfen.rankings.page_selectors import ACTION_LABELS, CLASS_LABELS, cadre_n
 from gongfen.schemes.models import Category, RankingGroup, Rule
 
 from .models import GroupPeriod, Objection, ObjectionStatus, PeriodState, Snapshot
-from .selectors import SnapshotDiff, snapshot_diff, snapshot_versions
+from .selectors import SnapshotDiff, snapshot_diff, snapshot_versions, snapshots_checked
 
 PUBLISHED_STATES = (PeriodState.PUBLISHED, PeriodState.FINAL)
 
@@ -257,6 +257,7 @@ def published_board(user, group: RankingGroup, period: str, version: int | None 
     snapshot = versions[-1] if version is None else next((s for s in versions if s.version == version), None)
     if snapshot is None:
         return None
+    snapshots_checked(snapshot)  # a snapshot rewritten behind the product's back is refused, not shown
     row = GroupPeriod.objects.filter(group=group, period=period).first()
     ranking = snapshot.data["ranking"]
     codes = [r["cadre"] for r in ranking["rows"]] + [u["cadre"] for u in ranking.get("unranked", [])]
@@ -360,6 +361,7 @@ def diff_page(group: RankingGroup, period: str, old: int, new: int) -> DiffPage 
     by_version = {s.version: s for s in versions}
     if old not in by_version or new not in by_version:
         return None
+    snapshots_checked(by_version[old], by_version[new])
     diff = snapshot_diff(by_version[old], by_version[new])
     names = cadre_names(sorted(diff.cadres))
     changed = []

@@ -124,6 +124,54 @@ def _with_parsed_data(snapshots) -> list[Snapshot]:
     return snapshots
 
 
+class SnapshotTampered(Exception):
+    """A published snapshot whose stored data no longer hashes to its fingerprint, or whose row no longer
+    gives its leaf in the tamper-evident log: the board and the notice refuse to show it."""
+
+    def __init__(self, snapshot: Snapshot):
+        super().__init__(f"snapshot #{snapshot.pk} does not match its fingerprint or its log leaf")
+        self.snapshot = snapshot
+
+
+class _Verified:
+    """(snapshot id, fingerprint) pairs already checked in this process (with the parsed-data cache on)."""
+
+    def __init__(self, size: int = 512):
+        self.size, self.keys, self.lock = size, OrderedDict(), threading.Lock()
+
+    def __contains__(self, key) -> bool:
+        with self.lock:
+            return key in self.keys
+
+    def add(self, key) -> None:
+        with self.lock:
+            self.keys[key] = True
+            while len(self.keys) > self.size:
+                self.keys.popitem(last=False)
+
+
+_verified = _Verified()
+
+
+def snapshots_checked(*snapshots: Snapshot | None) -> None:
+    """Raise :class:`SnapshotTampered` for the first of ``snapshots`` (data loaded) that fails the check of
+    ``gongfen.trust.selectors.snapshot_tampered``: its data must hash to its fingerprint, its row to its leaf.
+
+    Called once for what one page shows (one small query and one hash of the data); with the parsed-data
+    cache on, a snapshot checked once in the process is not checked again until its fingerprint changes.
+    """
+    from gongfen.trust.selectors import snapshot_tampered
+
+    cache = getattr(settings, "GONGFEN_RANKING_CACHE", True)
+    todo = [s for s in snapshots if s is not None and not (cache and (s.pk, s.fingerprint) in _verified)]
+    bad = snapshot_tampered(todo)
+    if bad:
+        raise SnapshotTampered(bad[0])
+    if cache:
+        for snapshot in todo:
+            _verified.add((snapshot.pk, snapshot.fingerprint))
+
+
 def snapshot_current(group: RankingGroup, period: str) -> Snapshot | None:
     """The latest published version of a group's quarter, or None before publication (data: see snapshot_versions)."""
     latest = Snapshot.objects.filter(group=group, period=period).order_by("-version")

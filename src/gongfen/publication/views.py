@@ -8,6 +8,8 @@ objector and by the group's administrators (the deciders) only.
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -30,7 +32,7 @@ from . import page_selectors as pages
 from .forms import DismissForm, HolidayYearForm, ObjectionForm, UpholdForm
 from .holidays import SHIPPED, HolidaysInvalid, calendar_rows, holiday_year_record, holidays_parse, missing_years
 from .models import HolidayYear, ObjectionStatus
-from .selectors import objection_window
+from .selectors import SnapshotTampered, objection_window
 
 
 def _publication(request, group: str, period: str) -> RankingGroup:
@@ -62,8 +64,28 @@ def publications(request):
     return render(request, "publication/list.html", context)
 
 
+def snapshot_refused(request, error: SnapshotTampered):
+    """The page shown instead of a snapshot that fails its check (409: the stored state conflicts with the log)."""
+    context = {"snapshot": error.snapshot}
+    return render(request, "publication/tampered.html", context, status=409)
+
+
+def refuses_tampered_snapshots(view):
+    """Every page or file drawn from a published snapshot answers :func:`snapshot_refused` if it fails the check."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except SnapshotTampered as error:
+            return snapshot_refused(request, error)
+
+    return wrapped
+
+
 @login_required
 @replica_reads  # read-only: served by the read replica when there is one
+@refuses_tampered_snapshots
 def board(request, group: str, period: str):
     the_group = _publication(request, group, period)
     the_board = pages.published_board(request.user, the_group, period, _version(request))
@@ -82,6 +104,7 @@ def board(request, group: str, period: str):
 
 
 @login_required
+@refuses_tampered_snapshots
 def diff(request, group: str, period: str, old: int, new: int):
     the_group = _publication(request, group, period)
     page = pages.diff_page(the_group, period, old, new)

@@ -173,13 +173,61 @@ def event_rows_of(event_ids: Iterable[int]) -> list[tuple[dict, dict[str, Any]]]
     """:func:`event_rows` of a few events (one just written) in one plain query: no server-side cursor,
     whose DECLARE, FETCH and CLOSE would be three round trips on PostgreSQL."""
     rows = list(EntryEvent.objects.filter(pk__in=list(event_ids)).order_by("id").values(*EVENT_FIELDS))
-    return list(_with_data(rows))
+    return list(_with_data(rows, history=False))  # just written: no later edit yet
 
 
-def _with_data(rows: list[dict]) -> Iterator[tuple[dict, dict[str, Any]]]:
+def _with_data(rows: list[dict], history: bool = True) -> Iterator[tuple[dict, dict[str, Any]]]:
     reversals = _reversals({r["entry_id"] for r in rows if r["action"] in REVERSING_ACTIONS})
+    edits = _edits({r["entry_id"] for r in rows}) if history else {}
     for row in rows:
+        if row["entry_id"] in edits:
+            row = _as_declared_then(row, edits[row["entry_id"]])
         yield row, entry_event_data(row, reversals.get(row["entry_id"]))
+
+
+EDITED_FIELDS = ("occurred_on", "quantity", "description")
+
+
+def _edits(entry_ids: set[int]) -> dict[int, list[tuple[int, dict, str]]]:
+    """The draft edits (修改草稿) of these entries: (event id, data, scheme period kind), in id order."""
+    ids = sorted(entry_ids)
+    out: dict[int, list[tuple[int, dict, str]]] = {}
+    for start in range(0, len(ids), 2000):
+        rows = EntryEvent.objects.filter(action=EntryEvent.Action.EDIT, entry_id__in=ids[start : start + 2000])
+        for entry_id, event_id, data, kind in rows.order_by("id").values_list(
+            "entry_id", "id", "data", "entry__scheme__period_kind"
+        ):
+            out.setdefault(entry_id, []).append((event_id, data or {}, kind))
+    return out
+
+
+def _as_declared_then(row: dict, edits: list[tuple[int, dict, str]]) -> dict:
+    """``row`` with the draft's day, period, quantity and description as they stood when the event was written.
+
+    An edit changes the entry after its earlier events were logged, each of which then read the row as it
+    was: an event before an edit sees that edit's ``before``, the edit itself and what follows its ``after``,
+    up to the next edit; after the last edit, the stored row (whose change by SQL then shows).
+    """
+    for event_id, data, kind in edits:
+        if row["id"] < event_id:
+            return _with_values(row, data.get("before") or {}, kind)
+        if row["id"] == event_id and event_id != edits[-1][0]:
+            return _with_values(row, data.get("after") or {}, kind)
+    return row
+
+
+def _with_values(row: dict, values: dict, kind: str) -> dict:
+    from gongfen.scoring.periods import period_of
+
+    row = dict(row)
+    try:
+        day = dt.date.fromisoformat(values["occurred_on"])
+        row["entry__occurred_on"], row["entry__period"] = day, period_of(day, kind).code
+        row["entry__quantity"] = Decimal(values["quantity"])
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        return row  # an edit event changed with SQL: its own leaf shows it
+    row["entry__description"] = values.get("description", row["entry__description"])
+    return row
 
 
 def snapshot_rows(queryset=None) -> Iterator[tuple[dict, dict[str, Any]]]:

@@ -12,7 +12,7 @@ from gongfen.ledger.models import EntryEvent
 from gongfen.org.models import Cadre
 from gongfen.publication.models import Snapshot
 
-from . import leaves, merkle
+from . import leaves, merkle, replay
 from .models import EMPTY_ROOT_HEX, LeafKind, LogHead, LogLeaf
 
 PROOF_FORMAT = "gongfen-inclusion-proof/1"
@@ -97,7 +97,43 @@ def log_verify() -> Verification:
         result.problems.append(f"{_event_label(row)}不在日志中 (missing from the log)")
     for row, _ in sorted(snapshots.values(), key=lambda item: item[0]["id"]):
         result.problems.append(f"{_snapshot_label(row)}不在日志中 (missing from the log)")
+    result.problems += snapshot_fingerprint_problems()
+    result.problems += replay.entry_problems()
     return result
+
+
+def _fingerprint(data: Any) -> str:
+    from gongfen.publication.services import fingerprint
+
+    return fingerprint(data)
+
+
+def snapshot_fingerprint_problems() -> list[str]:
+    """Every snapshot whose stored JSON does not hash to its fingerprint (which its leaf fixes)."""
+    problems = []
+    rows = Snapshot.objects.order_by("id").values("id", "group__code", "period", "version", "data", "fingerprint")
+    for row in rows.iterator(chunk_size=100):
+        if _fingerprint(row["data"]) != row["fingerprint"]:
+            problems.append(
+                f"{_snapshot_label(row)}的数据与其数字指纹 {row['fingerprint'][:16]}… 不符：快照内容已被改动 "
+                "(the stored JSON does not hash to the fingerprint)"
+            )
+    return problems
+
+
+def snapshot_tampered(snapshots: list[Snapshot]) -> list[Snapshot]:
+    """Those of ``snapshots`` (data loaded) whose data does not hash to their fingerprint, or whose own row
+    (fingerprint, head, time) no longer gives the leaf the log holds for it: one query for any number."""
+    if not snapshots:
+        return []
+    fields = [f"snapshot__{name}" for name in leaves.SNAPSHOT_FIELDS]
+    found = LogLeaf.objects.filter(snapshot_id__in=[s.pk for s in snapshots]).values("hash", *fields)
+    good = set()
+    for leaf in found:  # one query: each leaf with the row it stands for
+        row = {name: leaf[f"snapshot__{name}"] for name in leaves.SNAPSHOT_FIELDS}
+        if leaves.leaf_hash(leaves.snapshot_data(row)).hex() == leaf["hash"]:
+            good.add(row["id"])
+    return [s for s in snapshots if s.pk not in good or _fingerprint(s.data) != s.fingerprint]
 
 
 def _check_heads(result: Verification, rows: list[dict], size: int, frontier: list[bytes]) -> None:
