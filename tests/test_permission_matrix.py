@@ -207,7 +207,7 @@ MATRIX = {
     "intake:confirm": ("POST", "proposal", only(a04="ok")),
     "intake:decline": ("POST", "proposal", only(a04="ok")),
     "intake:sources": ("GET", None, only(**ADMINS)),
-    "intake:source": ("GET", "source", only(**ADMINS)),
+    "intake:source": ("GET", "source", only(**QX_ADMINS)),  # 齐溪镇's source: not 桐村镇's administrator
     "intake:groups": ("GET", None, everyone("ok")),
     "intake:group_new": ("GET", None, only(**ADMINS, sk_lead="ok")),
     "intake:group": ("GET", "group", only(org="ok", qx_admin="ok", qx_reviewer="ok", a01="ok", a04="ok")),
